@@ -36,6 +36,8 @@ typedef struct hd_trace_row {
     int8_t phase;    /* hd_phase */
     int8_t off_step; /* 1, 0, -1 */
     int8_t visible;  /* truth traces only: 1 when the heel is visible, else 0; -1 unknown */
+    /* In memory only (not written to the CSV): image positions for drawing, NaN if lost. */
+    float heel_x, heel_y, ankle_x, ankle_y;
 } hd_trace_row;
 
 typedef struct hd_summary {

@@ -1,0 +1,1040 @@
+/* tracker_cv.cpp - the rigid-foot pivot tracker, OpenCV behind a C API.
+ *
+ * The model (see docs/architecture.md, "The tracker"):
+ *   - The step's top edge is a straight, static line. The working foot's forefoot rests on
+ *     it and the rear foot is close to a rigid body that rotates about a pivot on that line
+ *     (the ball of the foot on the nosing). Heel height is therefore a function of one angle.
+ *   - Around the pivot P we resample the image on a polar grid (radius r along the foot,
+ *     angle phi from the step line). A line through P is a column of constant phi, so the
+ *     sole's lower boundary, background below and foot above, is the angle at which the
+ *     angular gradient is strong at every radius. Static edges that do not pass through P
+ *     spread over many angles and score low.
+ *   - Per frame we search that angle near the previous one, refine it per radius to
+ *     sub-sample precision, fit the sole line in step coordinates, and read the heel height
+ *     at the heel's distance from the pivot. The scale comes from that distance and the
+ *     anatomical ball-to-heel share of the shoe length, so heel_mm depends on the angle and
+ *     the configured shoe length, not on a pixel measurement of the whole shoe.
+ *   - Calibration looks at the first seconds: the mean image gives static near-horizontal
+ *     line candidates; motion energy says where the foot moves; the pivot, heel side and
+ *     heel distance are chosen where a rotating sole edge is seen most consistently.
+ * Only the luma plane is read, and after calibration only a region around the foot.
+ */
+#include <algorithm>
+#include <cerrno>
+#include <memory>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <exception>
+#include <new>
+#include <string>
+#include <vector>
+
+#include <cjson/cJSON.h>
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
+extern "C" {
+#include "heeldrop/log.h"
+#include "heeldrop/paths.h"
+#include "heeldrop/tracker.h"
+}
+
+namespace {
+
+const double kPi = 3.14159265358979323846;
+inline double deg2rad(double d) { return d * kPi / 180.0; }
+inline double rad2deg(double r) { return r * 180.0 / kPi; }
+
+struct Params {
+    double work_width = 640;
+    double calib_min_s = 1.5;
+    double calib_every_s = 0.5;
+    double motion_gap_s = 0.25;
+    double min_motion = 2.5;
+    double line_max_deg = 15;
+    double phi_min_deg = -60, phi_max_deg = 70, phi_step_deg = 0.5;
+    int radii = 20;
+    double r_lo = 0.3, r_hi = 0.95;
+    double search_deg = 9;
+    double min_score = 1.9;
+    double min_appearance = 0.35;
+    double ball_ratio = 0.72;
+    double lift_zone[4] = {1.05, 2.3, 0.25, 1.6};
+    double lift_frac = 0.10;
+    double lost_reacquire_s = 0.5;
+};
+
+struct Buffered {
+    cv::Mat img; /* work-scale luma, CV_8U */
+    int64_t pts;
+    int64_t seq;
+};
+
+/* The foot geometry in work-scale pixels. */
+struct Scene {
+    bool valid = false;
+    cv::Point2d P;  /* pivot */
+    cv::Point2d u;  /* unit vector along the step line, towards the heel */
+    cv::Point2d n;  /* unit normal, up in the image (towards smaller y) */
+    double rh = 0;  /* distance from the pivot to the heel's back-bottom point */
+    double line[4] = {0, 0, 0, 0};
+};
+
+/* Per-angle sole scores of one polar image. */
+struct PolarScore {
+    std::vector<float> score; /* per angle index */
+    cv::Mat D;                /* |angular gradient|, radii x angles, CV_32F */
+};
+
+} // namespace
+
+struct hd_tracker {
+    hd_tracker_cfg cfg;
+    std::string model_path;
+    Params p;
+
+    bool calibrated = false;
+    int fw = 0, fh = 0;     /* full frame size */
+    double scale = 1;       /* full pixels per work pixel */
+    int ww = 0, wh = 0;     /* work frame size */
+    int64_t t_first = 0;
+    bool have_first = false;
+    int64_t last_pts = 0;
+
+    std::deque<Buffered> buf;
+    std::deque<hd_marks> out;
+
+    cv::Mat sum;            /* CV_32F sum of work frames */
+    int nsum = 0;
+    cv::Mat msum;           /* CV_32F sum of |F_t - F_t-k| */
+    int nmot = 0;
+    std::deque<cv::Mat> lag;
+    int lag_k = 1;
+    double next_try_s = 0;
+    int hint = HD_HINT_CALIBRATING;
+
+    Scene sc;
+    int nang = 0;
+    std::vector<double> radius; /* polar radii */
+    std::vector<double> phi;    /* polar angles (rad) */
+    cv::Mat mapx, mapy;         /* polar maps relative to P */
+
+    double theta_n = 0;         /* previous sole slope angle (rad) */
+    bool tracking = false;
+    double lost_since = -1;
+    double heel_ema = 0;
+
+    cv::Mat lift_bg;            /* background of the lift zone, CV_32F */
+    cv::Mat lift_cur;
+    double lift_mean_bg = 0;
+
+    cv::Mat work, roi;          /* scratch, reused */
+};
+
+/* ---------------------------------------------------------------- parameters ---------- */
+
+static bool json_num(const cJSON *o, const char *k, double *v)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, k);
+    if (!it)
+        return true; /* optional: default stays */
+    if (!cJSON_IsNumber(it) || !std::isfinite(it->valuedouble))
+        return false;
+    *v = it->valuedouble;
+    return true;
+}
+
+static hd_status load_params(const char *path, Params *p)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return hd_fail(HD_ERR_MODEL, "tracker model %s: %s", path, strerror(errno));
+    std::string text;
+    char chunk[4096];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        text.append(chunk, got);
+    fclose(f);
+    cJSON *root = cJSON_Parse(text.c_str());
+    if (!root)
+        return hd_fail(HD_ERR_MODEL, "tracker model %s is corrupt (not valid JSON)", path);
+    const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(root, "format");
+    bool ok = cJSON_IsString(fmt) && strcmp(fmt->valuestring, "heeldrop-tracker") == 0;
+    double radii = p->radii;
+    ok = ok && json_num(root, "work_width", &p->work_width) &&
+         json_num(root, "calib_min_s", &p->calib_min_s) &&
+         json_num(root, "calib_every_s", &p->calib_every_s) &&
+         json_num(root, "motion_gap_s", &p->motion_gap_s) &&
+         json_num(root, "min_motion", &p->min_motion) &&
+         json_num(root, "line_max_deg", &p->line_max_deg) &&
+         json_num(root, "phi_min_deg", &p->phi_min_deg) &&
+         json_num(root, "phi_max_deg", &p->phi_max_deg) &&
+         json_num(root, "phi_step_deg", &p->phi_step_deg) && json_num(root, "radii", &radii) &&
+         json_num(root, "r_lo", &p->r_lo) && json_num(root, "r_hi", &p->r_hi) &&
+         json_num(root, "search_deg", &p->search_deg) &&
+         json_num(root, "min_score", &p->min_score) &&
+         json_num(root, "min_appearance", &p->min_appearance) &&
+         json_num(root, "ball_ratio", &p->ball_ratio) &&
+         json_num(root, "lift_frac", &p->lift_frac) &&
+         json_num(root, "lost_reacquire_s", &p->lost_reacquire_s);
+    const cJSON *lz = cJSON_GetObjectItemCaseSensitive(root, "lift_zone");
+    if (ok && lz) {
+        ok = cJSON_IsArray(lz) && cJSON_GetArraySize(lz) == 4;
+        for (int i = 0; ok && i < 4; i++) {
+            const cJSON *e = cJSON_GetArrayItem(lz, i);
+            ok = cJSON_IsNumber(e);
+            if (ok)
+                p->lift_zone[i] = e->valuedouble;
+        }
+    }
+    cJSON_Delete(root);
+    p->radii = (int)radii;
+    ok = ok && p->work_width >= 160 && p->work_width <= 4096 && p->radii >= 6 &&
+         p->radii <= 200 && p->phi_step_deg > 0.05 && p->phi_min_deg < p->phi_max_deg &&
+         p->r_lo > 0 && p->r_lo < p->r_hi && p->ball_ratio > 0.3 && p->ball_ratio < 1 &&
+         p->calib_min_s > 0;
+    if (!ok)
+        return hd_fail(HD_ERR_MODEL,
+                       "tracker model %s is corrupt (wrong format or a value out of range)",
+                       path);
+    return HD_OK;
+}
+
+/* ---------------------------------------------------------------- geometry ----------- */
+
+static void build_polar(hd_tracker *t)
+{
+    const Params &p = t->p;
+    t->nang = (int)std::floor((p.phi_max_deg - p.phi_min_deg) / p.phi_step_deg) + 1;
+    t->phi.resize(t->nang);
+    for (int j = 0; j < t->nang; j++)
+        t->phi[j] = deg2rad(p.phi_min_deg + j * p.phi_step_deg);
+    t->radius.resize(p.radii);
+    for (int i = 0; i < p.radii; i++)
+        t->radius[i] = t->sc.rh * (p.r_lo + (p.r_hi - p.r_lo) * i / (p.radii - 1));
+    t->mapx.create(p.radii, t->nang, CV_32F);
+    t->mapy.create(p.radii, t->nang, CV_32F);
+}
+
+/* Fills the polar maps for an image whose top-left corner is origin (work coordinates). */
+static void polar_maps(const Scene &sc, const std::vector<double> &radius,
+                       const std::vector<double> &phi, cv::Point2d origin, cv::Mat &mx,
+                       cv::Mat &my)
+{
+    int nr = (int)radius.size(), na = (int)phi.size();
+    mx.create(nr, na, CV_32F);
+    my.create(nr, na, CV_32F);
+    for (int i = 0; i < nr; i++) {
+        float *px = mx.ptr<float>(i), *py = my.ptr<float>(i);
+        for (int j = 0; j < na; j++) {
+            double c = std::cos(phi[j]) * radius[i], s = std::sin(phi[j]) * radius[i];
+            px[j] = (float)(sc.P.x + c * sc.u.x + s * sc.n.x - origin.x);
+            py[j] = (float)(sc.P.y + c * sc.u.y + s * sc.n.y - origin.y);
+        }
+    }
+}
+
+/* Sole score per angle: mean over radii of the contrast-normalised angular gradient. */
+static void sole_score(const cv::Mat &S, PolarScore &ps)
+{
+    int nr = S.rows, na = S.cols;
+    ps.D.create(nr, na, CV_32F);
+    ps.D.setTo(0);
+    ps.score.assign(na, 0.f);
+    std::vector<int> valid(na, 0);
+    for (int i = 0; i < nr; i++) {
+        const float *s = S.ptr<float>(i);
+        float *d = ps.D.ptr<float>(i);
+        double acc = 0;
+        int cnt = 0;
+        for (int j = 2; j < na - 2; j++) {
+            if (s[j - 2] < 0 || s[j + 2] < 0)
+                continue; /* outside the image */
+            d[j] = std::fabs(s[j + 2] + 0.5f * s[j + 1] - 0.5f * s[j - 1] - s[j - 2]);
+            acc += d[j];
+            cnt++;
+        }
+        if (cnt < 8)
+            continue;
+        float norm = (float)(acc / cnt + 1.5);
+        for (int j = 2; j < na - 2; j++) {
+            if (d[j] > 0) {
+                ps.score[j] += d[j] / norm;
+                valid[j]++;
+            }
+        }
+    }
+    for (int j = 0; j < na; j++)
+        ps.score[j] = valid[j] >= nr / 2 ? ps.score[j] / valid[j] : 0.f;
+}
+
+/* The sole's lowest strong angle index within [j0, j1], or -1. */
+static int pick_sole(const std::vector<float> &sc, int j0, int j1, double min_score)
+{
+    j0 = std::max(j0, 1);
+    j1 = std::min(j1, (int)sc.size() - 2);
+    float best = 0;
+    for (int j = j0; j <= j1; j++)
+        best = std::max(best, sc[j]);
+    if (best < min_score)
+        return -1;
+    for (int j = j0; j <= j1; j++)
+        if (sc[j] >= 0.75f * best && sc[j] >= sc[j - 1] && sc[j] >= sc[j + 1])
+            return j;
+    return -1;
+}
+
+struct SoleFit {
+    bool ok = false;
+    double a = 0, b = 0;   /* n = a + b*u in step coordinates (work px) */
+    double score = 0;
+    int j = -1;
+    int used = 0;
+};
+
+/* Refines the sole boundary per radius around angle index j and fits a line. */
+static SoleFit fit_sole(const hd_tracker *t, const PolarScore &ps, int j)
+{
+    SoleFit f;
+    f.j = j;
+    f.score = ps.score[j];
+    int nr = ps.D.rows, na = ps.D.cols;
+    std::vector<double> us, ns;
+    for (int i = 0; i < nr; i++) {
+        const float *d = ps.D.ptr<float>(i);
+        int bj = -1;
+        float bv = 0;
+        for (int k = std::max(1, j - 3); k <= std::min(na - 2, j + 3); k++)
+            if (d[k] > bv) {
+                bv = d[k];
+                bj = k;
+            }
+        if (bj < 0 || bv <= 0)
+            continue;
+        double den = d[bj - 1] - 2 * d[bj] + d[bj + 1];
+        double off = den < 0 ? 0.5 * (d[bj - 1] - d[bj + 1]) / den : 0;
+        off = std::max(-0.5, std::min(0.5, off));
+        double ph = t->phi[0] + (bj + off) * deg2rad(t->p.phi_step_deg);
+        us.push_back(t->radius[i] * std::cos(ph));
+        ns.push_back(t->radius[i] * std::sin(ph));
+    }
+    if (us.size() < 5)
+        return f;
+    /* least squares, then once more without points further than 1.5 px */
+    std::vector<char> keep(us.size(), 1);
+    for (int pass = 0; pass < 2; pass++) {
+        double su = 0, sn = 0, suu = 0, sun = 0;
+        int m = 0;
+        for (size_t k = 0; k < us.size(); k++) {
+            if (!keep[k])
+                continue;
+            su += us[k];
+            sn += ns[k];
+            suu += us[k] * us[k];
+            sun += us[k] * ns[k];
+            m++;
+        }
+        double den = m * suu - su * su;
+        if (m < 5 || std::fabs(den) < 1e-9)
+            return f;
+        f.b = (m * sun - su * sn) / den;
+        f.a = (sn - f.b * su) / m;
+        f.used = m;
+        if (pass == 0)
+            for (size_t k = 0; k < us.size(); k++)
+                keep[k] = std::fabs(ns[k] - (f.a + f.b * us[k])) <= 1.5;
+    }
+    f.ok = true;
+    return f;
+}
+
+/* ---------------------------------------------------------------- calibration -------- */
+
+struct LineCand {
+    cv::Point2d a, b; /* endpoints, work px */
+    double len;
+};
+
+/* Near-horizontal static line candidates from the mean image. */
+static std::vector<LineCand> find_lines(const hd_tracker *t, const cv::Mat &mean8)
+{
+    cv::Mat blur, edges;
+    cv::GaussianBlur(mean8, blur, cv::Size(5, 5), 1.2);
+    cv::Mat gx, gy, mag;
+    cv::Sobel(blur, gx, CV_32F, 1, 0);
+    cv::Sobel(blur, gy, CV_32F, 0, 1);
+    cv::magnitude(gx, gy, mag);
+    double med = cv::mean(mag)[0];
+    double lo = std::max(8.0, 1.0 * med), hi = std::max(20.0, 2.5 * med);
+    cv::Canny(blur, edges, lo, hi);
+    std::vector<cv::Vec4i> segs;
+    int minlen = std::max(12, t->ww / 14);
+    cv::HoughLinesP(edges, segs, 1, CV_PI / 720, std::max(10, minlen / 2), minlen, 4);
+    std::vector<LineCand> out;
+    double maxang = deg2rad(t->p.line_max_deg);
+    for (const cv::Vec4i &s : segs) {
+        cv::Point2d a(s[0], s[1]), b(s[2], s[3]);
+        if (a.x > b.x)
+            std::swap(a, b);
+        double ang = std::atan2(b.y - a.y, b.x - a.x);
+        if (std::fabs(ang) > maxang)
+            continue;
+        out.push_back({a, b, cv::norm(b - a)});
+    }
+    /* merge collinear pieces: same angle within 2 deg, same offset within 3 px */
+    std::sort(out.begin(), out.end(),
+              [](const LineCand &x, const LineCand &y) { return x.len > y.len; });
+    std::vector<LineCand> merged;
+    for (const LineCand &c : out) {
+        bool joined = false;
+        for (LineCand &m : merged) {
+            cv::Point2d d = (m.b - m.a) * (1.0 / m.len);
+            cv::Point2d nn(-d.y, d.x);
+            double oa = (c.a - m.a).dot(nn), ob = (c.b - m.a).dot(nn);
+            double ang = std::fabs(std::atan2(c.b.y - c.a.y, c.b.x - c.a.x) -
+                                   std::atan2(m.b.y - m.a.y, m.b.x - m.a.x));
+            if (std::fabs(oa) < 3 && std::fabs(ob) < 3 && ang < deg2rad(2)) {
+                double ta = (c.a - m.a).dot(d), tb = (c.b - m.a).dot(d);
+                double lo2 = std::min(0.0, std::min(ta, tb));
+                double hi2 = std::max(m.len, std::max(ta, tb));
+                /* keep the union only when the pieces nearly touch */
+                if (std::min(ta, tb) > m.len + 0.08 * t->ww || std::max(ta, tb) < -0.08 * t->ww)
+                    continue;
+                cv::Point2d a0 = m.a;
+                m.a = a0 + d * lo2;
+                m.b = a0 + d * hi2;
+                m.len = hi2 - lo2;
+                joined = true;
+                break;
+            }
+        }
+        if (!joined)
+            merged.push_back(c);
+    }
+    std::sort(merged.begin(), merged.end(),
+              [](const LineCand &x, const LineCand &y) { return x.len > y.len; });
+    if (merged.size() > 12)
+        merged.resize(12);
+    return merged;
+}
+
+/* Mean motion in a box given in step coordinates around point o (u along, n up). */
+static double box_motion(const cv::Mat &M, cv::Point2d o, cv::Point2d u, cv::Point2d n,
+                         double u0, double u1, double n0, double n1)
+{
+    double acc = 0;
+    int cnt = 0;
+    double su = (u1 - u0) / 12, sn = (n1 - n0) / 8;
+    for (int a = 0; a <= 12; a++)
+        for (int b = 0; b <= 8; b++) {
+            cv::Point2d q = o + u * (u0 + a * su) + n * (n0 + b * sn);
+            int x = (int)std::lround(q.x), y = (int)std::lround(q.y);
+            if (x < 0 || y < 0 || x >= M.cols || y >= M.rows)
+                continue;
+            acc += M.at<float>(y, x);
+            cnt++;
+        }
+    return cnt ? acc / cnt : 0;
+}
+
+/* Scores how well a foot rotating about P with heel distance rh explains the buffered
+ * frames: mean sole score, and the spread of the angle over time (a static edge has none). */
+static double rotation_score(hd_tracker *t, const Scene &sc, const std::vector<int> &frames,
+                             double *spread, double *mean_theta)
+{
+    std::vector<double> radius(10), phi;
+    for (int i = 0; i < 10; i++)
+        radius[i] = sc.rh * (t->p.r_lo + (t->p.r_hi - t->p.r_lo) * i / 9.0);
+    for (double d = t->p.phi_min_deg; d <= t->p.phi_max_deg; d += 1.0)
+        phi.push_back(deg2rad(d));
+    cv::Mat mx, my, S;
+    polar_maps(sc, radius, phi, cv::Point2d(0, 0), mx, my);
+    PolarScore ps;
+    double acc = 0, sth = 0, sth2 = 0;
+    int cnt = 0;
+    for (int fi : frames) {
+        cv::remap(t->buf[fi].img, S, mx, my, cv::INTER_LINEAR, cv::BORDER_CONSTANT, -1);
+        S.convertTo(S, CV_32F);
+        /* remap of an 8-bit image cannot hold -1: mark outside points explicitly */
+        for (int i = 0; i < S.rows; i++) {
+            const float *xr = mx.ptr<float>(i), *yr = my.ptr<float>(i);
+            float *s = S.ptr<float>(i);
+            for (int j = 0; j < S.cols; j++)
+                if (xr[j] < 0 || yr[j] < 0 || xr[j] > t->ww - 1 || yr[j] > t->wh - 1)
+                    s[j] = -1;
+        }
+        sole_score(S, ps);
+        int j = pick_sole(ps.score, 0, (int)phi.size() - 1, 0.0);
+        if (j < 0)
+            continue;
+        acc += ps.score[j];
+        sth += phi[j];
+        sth2 += phi[j] * phi[j];
+        cnt++;
+    }
+    if (cnt == 0) {
+        *spread = 0;
+        *mean_theta = 0;
+        return 0;
+    }
+    double m = sth / cnt;
+    *mean_theta = m;
+    *spread = std::sqrt(std::max(0.0, sth2 / cnt - m * m));
+    return acc / cnt;
+}
+
+static bool try_calibrate(hd_tracker *t)
+{
+    if (t->nsum < 3 || t->nmot < 2)
+        return false;
+    cv::Mat mean32 = t->sum / t->nsum, mean8;
+    mean32.convertTo(mean8, CV_8U);
+    cv::Scalar mu, sd;
+    cv::meanStdDev(mean8, mu, sd);
+    if (mu[0] < 18 || sd[0] < 5) {
+        t->hint = HD_HINT_TOO_DARK;
+        return false;
+    }
+    cv::Mat M = t->msum / t->nmot;
+    cv::GaussianBlur(M, M, cv::Size(0, 0), 2.0);
+    double mmax;
+    cv::minMaxLoc(M, nullptr, &mmax);
+    if (mmax < t->p.min_motion) {
+        t->hint = HD_HINT_NO_FOOT;
+        return false;
+    }
+
+    std::vector<LineCand> lines;
+    if (t->cfg.has_step_edge) {
+        LineCand c;
+        c.a = cv::Point2d(t->cfg.step_edge[0], t->cfg.step_edge[1]) / t->scale;
+        c.b = cv::Point2d(t->cfg.step_edge[2], t->cfg.step_edge[3]) / t->scale;
+        if (c.a.x > c.b.x)
+            std::swap(c.a, c.b);
+        c.len = cv::norm(c.b - c.a);
+        lines.push_back(c);
+    } else {
+        lines = find_lines(t, mean8);
+    }
+    if (lines.empty()) {
+        t->hint = HD_HINT_NO_STEP;
+        return false;
+    }
+
+    /* Frames for the rotation test: spread over the buffer. */
+    std::vector<int> frames;
+    int nb = (int)t->buf.size();
+    int want = std::min(nb, 14);
+    for (int k = 0; k < want; k++)
+        frames.push_back((int)((k + 0.5) * nb / want));
+
+    double best = 0;
+    Scene bestsc;
+    for (const LineCand &lc : lines) {
+        cv::Point2d d = (lc.b - lc.a) * (1.0 / std::max(1e-6, lc.len));
+        for (int side = -1; side <= 1; side += 2) {
+            cv::Point2d u = d * (double)side;
+            cv::Point2d n(u.y, -u.x);   /* rotate u by +90 deg in image coords... */
+            if (n.y > 0)
+                n = -n;                 /* ...and make it point up */
+            cv::Point2d end = side > 0 ? lc.b : lc.a;
+            /* Motion beyond the end (heel) against motion over the step's face (static). */
+            double L = 0.12 * t->ww;
+            double beyond = box_motion(M, end, u, n, 0, L, -0.5 * L, 0.6 * L);
+            double inside = box_motion(M, end, u, n, -L, -0.2 * L, -0.6 * L, -0.1 * L);
+            double pre = beyond - inside;
+            if (pre < 0.5 * t->p.min_motion)
+                continue;
+            /* Pivot candidates around the end, heel distances from small to large. */
+            for (double back = -0.02; back <= 0.16; back += 0.02) {
+                cv::Point2d P = end - u * (back * t->ww);
+                for (double rh : {0.07, 0.10, 0.14, 0.19, 0.25}) {
+                    Scene sc;
+                    sc.P = P;
+                    sc.u = u;
+                    sc.n = n;
+                    sc.rh = rh * t->ww;
+                    double spread, mth;
+                    double s = rotation_score(t, sc, frames, &spread, &mth);
+                    /* a moving sole, not a static edge through P */
+                    double val = s * std::min(1.0, rad2deg(spread) / 4.0) *
+                                 (1.0 + 0.02 * std::min(pre, 20.0));
+                    if (val > best) {
+                        best = val;
+                        bestsc = sc;
+                        bestsc.line[0] = lc.a.x;
+                        bestsc.line[1] = lc.a.y;
+                        bestsc.line[2] = lc.b.x;
+                        bestsc.line[3] = lc.b.y;
+                    }
+                }
+            }
+        }
+    }
+    if (best < t->p.min_score * 0.9) {
+        t->hint = HD_HINT_NO_FOOT;
+        HD_LOG(HD_LOG_DEBUG, "tracker: no rotating foot found yet (best %.2f)", best);
+        return false;
+    }
+    t->sc = bestsc;
+    t->sc.valid = true;
+    HD_LOG(HD_LOG_DEBUG, "tracker: pivot (%.1f, %.1f) side %s heel %.1f px, score %.2f",
+           t->sc.P.x * t->scale, t->sc.P.y * t->scale, t->sc.u.x > 0 ? "+x" : "-x",
+           t->sc.rh * t->scale, best);
+    return true;
+}
+
+/* Refines the heel distance: where the sole edge ends along the sole. */
+static void refine_heel_distance(hd_tracker *t)
+{
+    Scene &sc = t->sc;
+    std::vector<double> ests;
+    int nb = (int)t->buf.size();
+    for (int k = 0; k < std::min(nb, 12); k++) {
+        const cv::Mat &img = t->buf[(size_t)((k + 0.5) * nb / std::min(nb, 12))].img;
+        /* find the sole angle at this frame with the current geometry */
+        std::vector<double> radius(24), phi;
+        for (int i = 0; i < 24; i++)
+            radius[i] = sc.rh * (0.2 + 1.4 * i / 23.0);
+        for (double d = t->p.phi_min_deg; d <= t->p.phi_max_deg; d += 0.5)
+            phi.push_back(deg2rad(d));
+        cv::Mat mx, my, S;
+        polar_maps(sc, radius, phi, cv::Point2d(0, 0), mx, my);
+        cv::remap(img, S, mx, my, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+        S.convertTo(S, CV_32F);
+        /* score on the inner radii only (surely on the foot) */
+        cv::Mat inner = S.rowRange(0, 10);
+        PolarScore ps;
+        sole_score(inner, ps);
+        int j = pick_sole(ps.score, 0, (int)phi.size() - 1, 1.5);
+        if (j < 2 || j > (int)phi.size() - 3)
+            continue;
+        /* edge strength along the sole at each radius */
+        std::vector<double> e(24);
+        for (int i = 0; i < 24; i++) {
+            const float *s = S.ptr<float>(i);
+            double best = 0;
+            for (int k2 = std::max(2, j - 2); k2 <= std::min((int)phi.size() - 3, j + 2); k2++)
+                best = std::max(best, (double)std::fabs(s[k2 + 2] - s[k2 - 2]));
+            e[i] = best;
+        }
+        std::vector<double> ref(e.begin() + 2, e.begin() + 9);
+        std::nth_element(ref.begin(), ref.begin() + ref.size() / 2, ref.end());
+        double thr = 0.4 * ref[ref.size() / 2];
+        if (thr < 3)
+            continue;
+        int last = -1;
+        for (int i = 2; i < 24; i++) {
+            if (e[i] >= thr)
+                last = i;
+            else if (i > last + 2)
+                break;
+        }
+        if (last > 2)
+            ests.push_back(radius[last]);
+    }
+    if (ests.size() >= 3) {
+        std::sort(ests.begin(), ests.end());
+        double r = ests[ests.size() / 2];
+        sc.rh = std::max(0.6 * sc.rh, std::min(1.6 * sc.rh, r));
+    }
+}
+
+/* ---------------------------------------------------------------- tracking ----------- */
+
+static void lift_zone_sample(hd_tracker *t, const cv::Mat &img, cv::Point2d origin,
+                             cv::Mat &out)
+{
+    const Scene &sc = t->sc;
+    const int nu = 24, nn = 16;
+    cv::Mat mx(nn, nu, CV_32F), my(nn, nu, CV_32F);
+    for (int b = 0; b < nn; b++)
+        for (int a = 0; a < nu; a++) {
+            double uu = sc.rh * (t->p.lift_zone[0] +
+                                 (t->p.lift_zone[1] - t->p.lift_zone[0]) * a / (nu - 1));
+            double vv = sc.rh * (t->p.lift_zone[2] +
+                                 (t->p.lift_zone[3] - t->p.lift_zone[2]) * b / (nn - 1));
+            cv::Point2d q = sc.P + sc.u * uu + sc.n * vv - origin;
+            mx.at<float>(b, a) = (float)q.x;
+            my.at<float>(b, a) = (float)q.y;
+        }
+    cv::Mat s;
+    cv::remap(img, s, mx, my, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    s.convertTo(out, CV_32F);
+}
+
+/* Measures one work-scale image (the whole frame or a region whose top-left corner is at
+ * origin in work coordinates). */
+static void track_one(hd_tracker *t, const cv::Mat &img, cv::Point2d origin, int64_t pts,
+                      int64_t seq, hd_marks *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->pts_us = pts;
+    m->seq = seq;
+    m->off_step = -1;
+    m->calibrated = 1;
+    m->setup_hint = HD_HINT_NONE;
+    const Scene &sc = t->sc;
+    double tsec = (pts - t->t_first) / 1e6;
+
+    polar_maps(sc, t->radius, t->phi, origin, t->mapx, t->mapy);
+    cv::Mat S8, S;
+    cv::remap(img, S8, t->mapx, t->mapy, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+    S8.convertTo(S, CV_32F);
+    for (int i = 0; i < S.rows; i++) {
+        const float *xr = t->mapx.ptr<float>(i), *yr = t->mapy.ptr<float>(i);
+        float *s = S.ptr<float>(i);
+        for (int j = 0; j < S.cols; j++)
+            if (xr[j] < 0 || yr[j] < 0 || xr[j] > img.cols - 1 || yr[j] > img.rows - 1)
+                s[j] = -1;
+    }
+    PolarScore ps;
+    sole_score(S, ps);
+
+    double step = deg2rad(t->p.phi_step_deg);
+    int j = -1;
+    if (t->tracking) {
+        int jc = (int)std::lround((t->theta_n - t->phi[0]) / step);
+        int w = (int)std::lround(t->p.search_deg / t->p.phi_step_deg);
+        j = pick_sole(ps.score, jc - w, jc + w, t->p.min_score);
+    }
+    if (j < 0 && (!t->tracking || t->lost_since < 0 ||
+                  tsec - t->lost_since >= t->p.lost_reacquire_s))
+        j = pick_sole(ps.score, 0, (int)ps.score.size() - 1, t->p.min_score * 1.15);
+    SoleFit f;
+    if (j >= 0)
+        f = fit_sole(t, ps, j);
+    if (!f.ok) {
+        if (t->lost_since < 0)
+            t->lost_since = tsec;
+        m->conf = 0;
+        m->setup_hint = HD_HINT_OCCLUDED;
+        m->heel_px = m->heel_mm = m->foot_deg = NAN;
+        t->tracking = t->tracking && (tsec - t->lost_since) < 0.3;
+        return;
+    }
+    t->lost_since = -1;
+    t->tracking = true;
+    double theta = std::atan(f.b);
+    t->theta_n = t->phi[0] + f.j * step;
+
+    /* heel back-bottom point: on the sole line at distance rh from the pivot */
+    double uh = sc.rh * std::cos(theta);
+    double nh = f.a + f.b * uh;
+    double mmpp = t->cfg.shoe_mm * t->p.ball_ratio / sc.rh; /* mm per work px */
+    cv::Point2d heel = sc.P + sc.u * uh + sc.n * nh;
+    /* ankle on the rigid foot: above the heel, a little towards the toes */
+    double au = 0.78 * sc.rh, an = 0.42 * sc.rh;
+    double ca = std::cos(theta), sa = std::sin(theta);
+    cv::Point2d ank = sc.P + sc.u * (au * ca - an * sa) + sc.n * (f.a + au * sa + an * ca);
+
+    m->conf = (float)std::min(1.0, std::max(0.05, (f.score - t->p.min_score) / 2.0 + 0.3));
+    m->heel_px = (float)(nh * t->scale);
+    m->heel_mm = (float)(nh * mmpp);
+    m->foot_deg = (float)rad2deg(theta);
+    m->heel_x = (float)(heel.x * t->scale);
+    m->heel_y = (float)(heel.y * t->scale);
+    m->ankle_x = (float)(ank.x * t->scale);
+    m->ankle_y = (float)(ank.y * t->scale);
+    m->pivot_x = (float)(sc.P.x * t->scale);
+    m->pivot_y = (float)(sc.P.y * t->scale);
+    m->mm_per_px = (float)(mmpp / t->scale);
+    m->foot = HD_FOOT_NEAR;
+
+    /* A foot off the step shows up behind and above the working heel. */
+    lift_zone_sample(t, img, origin, t->lift_cur);
+    double cur_mean = cv::mean(t->lift_cur)[0];
+    if (t->lift_bg.empty()) {
+        t->lift_cur.copyTo(t->lift_bg);
+        t->lift_mean_bg = cur_mean;
+    } else {
+        /* compare after matching the overall level, so a light change is not a foot */
+        double gain = cur_mean > 1 ? t->lift_mean_bg / cur_mean : 1.0;
+        int changed = 0, total = t->lift_cur.rows * t->lift_cur.cols;
+        for (int b = 0; b < t->lift_cur.rows; b++) {
+            float *c = t->lift_cur.ptr<float>(b);
+            float *g = t->lift_bg.ptr<float>(b);
+            for (int a = 0; a < t->lift_cur.cols; a++) {
+                double v = c[a] * gain;
+                if (std::fabs(v - g[a]) > 18)
+                    changed++;
+                /* slow approximate-median background: a held foot does not become it */
+                g[a] += (float)(v > g[a] ? 0.15 : -0.15);
+            }
+        }
+        t->lift_mean_bg += 0.02 * (cur_mean - t->lift_mean_bg);
+        m->off_step = (double)changed / total > t->p.lift_frac ? 1 : 0;
+    }
+}
+
+/* ---------------------------------------------------------------- frame intake ------- */
+
+static void to_work(hd_tracker *t, const hd_frame *f, cv::Mat &dst)
+{
+    cv::Mat y(f->height, f->width, CV_8U, (void *)f->plane[0], (size_t)f->stride[0]);
+    if (t->ww == f->width)
+        y.copyTo(dst);
+    else
+        cv::resize(y, dst, cv::Size(t->ww, t->wh), 0, 0, cv::INTER_AREA);
+}
+
+static void emit_uncalibrated(hd_tracker *t, int64_t pts, int64_t seq)
+{
+    hd_marks m;
+    memset(&m, 0, sizeof(m));
+    m.pts_us = pts;
+    m.seq = seq;
+    m.conf = 0;
+    m.heel_px = m.heel_mm = m.foot_deg = NAN;
+    m.off_step = -1;
+    m.setup_hint = t->hint;
+    t->out.push_back(m);
+}
+
+static void flush_buffer_tracked(hd_tracker *t)
+{
+    for (Buffered &b : t->buf) {
+        hd_marks m;
+        track_one(t, b.img, cv::Point2d(0, 0), b.pts, b.seq, &m);
+        t->out.push_back(m);
+    }
+    t->buf.clear();
+    t->sum.release();
+    t->msum.release();
+    t->lag.clear();
+    t->nsum = t->nmot = 0;
+}
+
+static void reset_calibration(hd_tracker *t)
+{
+    t->calibrated = false;
+    t->sc = Scene();
+    t->sum.release();
+    t->msum.release();
+    t->nsum = t->nmot = 0;
+    t->lag.clear();
+    t->tracking = false;
+    t->lost_since = -1;
+    t->lift_bg.release();
+    t->hint = HD_HINT_CALIBRATING;
+}
+
+static hd_status process_frame(hd_tracker *t, const hd_frame *f)
+{
+    if (!f || !f->plane[0] || f->width < 16 || f->height < 16 ||
+        (f->format != HD_PIX_GRAY8 && f->format != HD_PIX_YUV420P))
+        return hd_fail(HD_ERR_INVALID, "tracker: unsupported frame");
+    if (!t->have_first) {
+        t->have_first = true;
+        t->t_first = f->pts_us;
+        t->fw = f->width;
+        t->fh = f->height;
+        t->scale = std::max(1.0, f->width / t->p.work_width);
+        t->ww = (int)std::lround(f->width / t->scale);
+        t->wh = (int)std::lround(f->height / t->scale);
+    } else if (f->width != t->fw || f->height != t->fh) {
+        return hd_fail(HD_ERR_FORMAT, "tracker: frame size changed mid-stream (%dx%d to %dx%d)",
+                       t->fw, t->fh, f->width, f->height);
+    }
+    double tsec = (f->pts_us - t->t_first) / 1e6;
+    t->last_pts = f->pts_us;
+
+    if (t->calibrated) {
+        /* Only the region around the foot is scaled and read. */
+        const Scene &sc = t->sc;
+        double R = std::max(t->p.lift_zone[1], 1.2) * sc.rh + 4;
+        double x0 = std::max(0.0, sc.P.x - R), x1 = std::min((double)t->ww, sc.P.x + R);
+        double y0 = std::max(0.0, sc.P.y - std::max(t->p.lift_zone[3], 1.0) * sc.rh - 4);
+        double y1 = std::min((double)t->wh, sc.P.y + 1.0 * sc.rh + 4);
+        int fx0 = (int)std::floor(x0 * t->scale), fy0 = (int)std::floor(y0 * t->scale);
+        int fx1 = std::min(t->fw, (int)std::ceil(x1 * t->scale));
+        int fy1 = std::min(t->fh, (int)std::ceil(y1 * t->scale));
+        cv::Mat y(f->height, f->width, CV_8U, (void *)f->plane[0], (size_t)f->stride[0]);
+        cv::Mat sub = y(cv::Rect(fx0, fy0, fx1 - fx0, fy1 - fy0));
+        int rw = std::max(1, (int)std::lround((fx1 - fx0) / t->scale));
+        int rhh = std::max(1, (int)std::lround((fy1 - fy0) / t->scale));
+        if (t->scale > 1.0001)
+            cv::resize(sub, t->roi, cv::Size(rw, rhh), 0, 0, cv::INTER_AREA);
+        else
+            sub.copyTo(t->roi);
+        hd_marks m;
+        track_one(t, t->roi, cv::Point2d(fx0 / t->scale, fy0 / t->scale), f->pts_us, f->seq,
+                  &m);
+        t->out.push_back(m);
+        return HD_OK;
+    }
+
+    /* Calibrating: keep a work-scale copy, accumulate the mean and the motion. */
+    Buffered b;
+    to_work(t, f, b.img);
+    b.pts = f->pts_us;
+    b.seq = f->seq;
+    cv::Mat f32;
+    b.img.convertTo(f32, CV_32F);
+    if (t->sum.empty()) {
+        t->sum = cv::Mat::zeros(t->wh, t->ww, CV_32F);
+        t->msum = cv::Mat::zeros(t->wh, t->ww, CV_32F);
+        double fps_guess = 30;
+        t->lag_k = std::max(1, (int)std::lround(t->p.motion_gap_s * fps_guess));
+        t->next_try_s = tsec + t->p.calib_min_s;
+    }
+    t->sum += f32;
+    t->nsum++;
+    if ((int)t->lag.size() >= t->lag_k) {
+        cv::Mat d;
+        cv::absdiff(f32, t->lag.front(), d);
+        t->msum += d;
+        t->nmot++;
+        t->lag.pop_front();
+    }
+    t->lag.push_back(f32);
+    t->buf.push_back(std::move(b));
+
+    if (t->buf.size() == 2) {
+        /* now the frame interval is known: set the motion lag in frames */
+        double dt = (t->buf[1].pts - t->buf[0].pts) / 1e6;
+        if (dt > 0.001)
+            t->lag_k = std::max(1, (int)std::lround(t->p.motion_gap_s / dt));
+    }
+
+    if (tsec >= t->next_try_s) {
+        t->next_try_s = tsec + t->p.calib_every_s;
+        if (try_calibrate(t)) {
+            refine_heel_distance(t);
+            build_polar(t);
+            t->calibrated = true;
+            t->hint = HD_HINT_NONE;
+            flush_buffer_tracked(t);
+            return HD_OK;
+        }
+    }
+    /* Give up on the oldest frames when the window is full: they are reported lost. */
+    double span = (t->buf.back().pts - t->buf.front().pts) / 1e6;
+    while (span > t->cfg.calib_max_s && t->buf.size() > 1) {
+        emit_uncalibrated(t, t->buf.front().pts, t->buf.front().seq);
+        cv::Mat old;
+        t->buf.front().img.convertTo(old, CV_32F);
+        t->sum -= old;
+        t->nsum--;
+        t->buf.pop_front();
+        span = (t->buf.back().pts - t->buf.front().pts) / 1e6;
+    }
+    return HD_OK;
+}
+
+/* ---------------------------------------------------------------- C API -------------- */
+
+extern "C" {
+
+void hd_tracker_cfg_default(hd_tracker_cfg *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->shoe_mm = 270;
+    cfg->calib_max_s = 6;
+}
+
+hd_status hd_tracker_create(const hd_tracker_cfg *cfg, hd_tracker **out)
+{
+    *out = nullptr;
+    try {
+        if (!cfg || !(cfg->shoe_mm >= 100 && cfg->shoe_mm <= 400))
+            return hd_fail(HD_ERR_INVALID, "shoe length must be between 100 and 400 mm");
+        std::unique_ptr<hd_tracker> t(new hd_tracker());
+        t->cfg = *cfg;
+        if (t->cfg.calib_max_s <= 0)
+            t->cfg.calib_max_s = 6;
+        char path[4096];
+        if (cfg->model_path && *cfg->model_path) {
+            t->model_path = cfg->model_path;
+        } else {
+            hd_status st = hd_data_path("models/tracker.json", path, sizeof(path));
+            if (st < 0)
+                return hd_fail(HD_ERR_MODEL, "%s", hd_last_error());
+            t->model_path = path;
+        }
+        t->cfg.model_path = nullptr; /* not kept: the caller's string */
+        hd_status st = load_params(t->model_path.c_str(), &t->p);
+        if (st < 0)
+            return st;
+        t->cfg.calib_max_s = std::max(t->cfg.calib_max_s, t->p.calib_min_s + 0.5);
+        *out = t.release();
+        return HD_OK;
+    } catch (const std::bad_alloc &) {
+        return hd_fail(HD_ERR_NOMEM, "out of memory creating the tracker");
+    } catch (const std::exception &e) {
+        return hd_fail(HD_ERR_INTERNAL, "tracker: %s", e.what());
+    }
+}
+
+hd_status hd_tracker_process(hd_tracker *t, const hd_frame *f)
+{
+    try {
+        return process_frame(t, f);
+    } catch (const std::bad_alloc &) {
+        return hd_fail(HD_ERR_NOMEM, "out of memory in the tracker");
+    } catch (const std::exception &e) {
+        return hd_fail(HD_ERR_INTERNAL, "tracker: %s", e.what());
+    }
+}
+
+hd_status hd_tracker_next(hd_tracker *t, hd_marks *out)
+{
+    if (t->out.empty())
+        return HD_AGAIN;
+    *out = t->out.front();
+    t->out.pop_front();
+    return HD_OK;
+}
+
+hd_status hd_tracker_finish(hd_tracker *t)
+{
+    try {
+        if (!t->calibrated && !t->buf.empty()) {
+            if (try_calibrate(t)) {
+                refine_heel_distance(t);
+                build_polar(t);
+                t->calibrated = true;
+                t->hint = HD_HINT_NONE;
+                flush_buffer_tracked(t);
+            }
+        }
+        for (Buffered &b : t->buf)
+            emit_uncalibrated(t, b.pts, b.seq);
+        t->buf.clear();
+        return HD_OK;
+    } catch (const std::bad_alloc &) {
+        return hd_fail(HD_ERR_NOMEM, "out of memory in the tracker");
+    } catch (const std::exception &e) {
+        return hd_fail(HD_ERR_INTERNAL, "tracker: %s", e.what());
+    }
+}
+
+void hd_tracker_recalibrate(hd_tracker *t)
+{
+    reset_calibration(t);
+}
+
+void hd_tracker_scene(const hd_tracker *t, hd_scene *scene)
+{
+    memset(scene, 0, sizeof(*scene));
+    if (!t->sc.valid)
+        return;
+    const Scene &sc = t->sc;
+    scene->valid = 1;
+    for (int i = 0; i < 4; i++)
+        scene->step_edge[i] = sc.line[i] * t->scale;
+    scene->pivot_x = sc.P.x * t->scale;
+    scene->pivot_y = sc.P.y * t->scale;
+    scene->heel_side = sc.u.x >= 0 ? 1 : -1;
+    scene->mm_per_px = t->cfg.shoe_mm * t->p.ball_ratio / (sc.rh * t->scale);
+    scene->shoe_px = sc.rh * t->scale / t->p.ball_ratio;
+}
+
+void hd_tracker_destroy(hd_tracker *t)
+{
+    delete t;
+}
+
+} /* extern "C" */
