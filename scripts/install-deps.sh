@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages HeelDrop needs to build, test and run.
+# Safe to run again: apt-get only installs what is missing.
+set -euo pipefail
+pkgs=(
+  build-essential cmake pkg-config git
+  ffmpeg libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
+  libopencv-core-dev libopencv-imgproc-dev
+  libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core
+  libcjson-dev libsqlite3-dev libv4l-dev
+  valgrind
+)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all packages present"
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "install-deps: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
