@@ -24,6 +24,7 @@
 #include <memory>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <exception>
@@ -355,7 +356,44 @@ static SoleFit fit_sole(const hd_tracker *t, const PolarScore &ps, int j)
 struct LineCand {
     cv::Point2d a, b; /* endpoints, work px */
     double len;
+    bool free_pivot = false; /* the pivot may be anywhere along it (no nosing end) */
 };
+
+/* A line where the lowest moving thing touches down: on a flat floor there is no step edge,
+ * and the foot's own contact line is the reference. Horizontal, across the lowest motion. */
+static bool motion_floor_line(const cv::Mat &M, double mmax, LineCand *out)
+{
+    float thr = (float)(0.25 * mmax);
+    int ybest = -1, xbest = -1;
+    for (int y = M.rows - 1; y >= 0 && ybest < 0; y--) {
+        const float *r = M.ptr<float>(y);
+        int run = 0;
+        for (int x = 0; x < M.cols; x++) {
+            run = r[x] > thr ? run + 1 : 0;
+            if (run >= 3) {
+                ybest = y;
+                xbest = x - 1;
+                break;
+            }
+        }
+    }
+    if (ybest < 0)
+        return false;
+    /* the extent of motion on that level, a few rows up */
+    int yl = std::max(0, ybest - 3);
+    const float *r = M.ptr<float>(yl);
+    int x0 = xbest, x1 = xbest;
+    while (x0 > 0 && r[x0 - 1] > 0.5 * thr)
+        x0--;
+    while (x1 < M.cols - 1 && r[x1 + 1] > 0.5 * thr)
+        x1++;
+    int pad = std::max(4, (x1 - x0) / 2);
+    out->a = cv::Point2d(std::max(0, x0 - pad), ybest);
+    out->b = cv::Point2d(std::min(M.cols - 1, x1 + pad), ybest);
+    out->len = out->b.x - out->a.x;
+    out->free_pivot = true;
+    return out->len > 8;
+}
 
 /* Near-horizontal static line candidates from the mean image. */
 static std::vector<LineCand> find_lines(const hd_tracker *t, const cv::Mat &mean8)
@@ -485,6 +523,22 @@ static double rotation_score(hd_tracker *t, const Scene &sc, const std::vector<i
     return acc / cnt;
 }
 
+/* Writes an 8-bit image as PGM when HD_TRACKER_DEBUG names a folder (development aid). */
+static void debug_pgm(const char *name, const cv::Mat &img8)
+{
+    const char *dir = getenv("HD_TRACKER_DEBUG");
+    if (!dir || !*dir)
+        return;
+    std::string path = std::string(dir) + "/" + name + ".pgm";
+    FILE *f = fopen(path.c_str(), "wb");
+    if (!f)
+        return;
+    fprintf(f, "P5\n%d %d\n255\n", img8.cols, img8.rows);
+    for (int y = 0; y < img8.rows; y++)
+        fwrite(img8.ptr(y), 1, (size_t)img8.cols, f);
+    fclose(f);
+}
+
 static bool try_calibrate(hd_tracker *t)
 {
     if (t->nsum < 3 || t->nmot < 2)
@@ -505,6 +559,12 @@ static bool try_calibrate(hd_tracker *t)
         t->hint = HD_HINT_NO_FOOT;
         return false;
     }
+    if (getenv("HD_TRACKER_DEBUG")) {
+        cv::Mat m8;
+        M.convertTo(m8, CV_8U, 255.0 / mmax);
+        debug_pgm("mean", mean8);
+        debug_pgm("motion", m8);
+    }
 
     std::vector<LineCand> lines;
     if (t->cfg.has_step_edge) {
@@ -517,6 +577,13 @@ static bool try_calibrate(hd_tracker *t)
         lines.push_back(c);
     } else {
         lines = find_lines(t, mean8);
+        LineCand fl;
+        if (motion_floor_line(M, mmax, &fl))
+            lines.push_back(fl);
+        if (lines.empty()) {
+            t->hint = HD_HINT_NO_STEP;
+            return false;
+        }
     }
     if (lines.empty()) {
         t->hint = HD_HINT_NO_STEP;
@@ -530,10 +597,27 @@ static bool try_calibrate(hd_tracker *t)
     for (int k = 0; k < want; k++)
         frames.push_back((int)((k + 0.5) * nb / want));
 
+    /* The foot is the lowest moving thing: the step edge it pivots on lies a little above
+     * the lowest motion (the heel drops below it by at most about half the heel length)
+     * and never below it. Lines far from there (a skirting board, the lower step) are out. */
+    LineCand floor;
+    bool have_floor = motion_floor_line(M, mmax, &floor);
+    double y_mb = have_floor ? floor.a.y : t->wh;
+    double mx0 = have_floor ? floor.a.x : 0, mx1 = have_floor ? floor.b.x : t->ww;
+
     double best = 0;
     Scene bestsc;
     for (const LineCand &lc : lines) {
         cv::Point2d d = (lc.b - lc.a) * (1.0 / std::max(1e-6, lc.len));
+        if (!t->cfg.has_step_edge && have_floor) {
+            double xm = 0.5 * (mx0 + mx1);
+            double ym = lc.a.y + (xm - lc.a.x) * (d.x != 0 ? d.y / d.x : 0);
+            if (ym < y_mb - 0.13 * t->ww || ym > y_mb + 0.02 * t->ww)
+                continue;
+            /* and it must reach the moving region */
+            if (lc.b.x < mx0 - 0.05 * t->ww || lc.a.x > mx1 + 0.05 * t->ww)
+                continue;
+        }
         for (int side = -1; side <= 1; side += 2) {
             cv::Point2d u = d * (double)side;
             cv::Point2d n(u.y, -u.x);   /* rotate u by +90 deg in image coords... */
@@ -545,22 +629,32 @@ static bool try_calibrate(hd_tracker *t)
             double beyond = box_motion(M, end, u, n, 0, L, -0.5 * L, 0.6 * L);
             double inside = box_motion(M, end, u, n, -L, -0.2 * L, -0.6 * L, -0.1 * L);
             double pre = beyond - inside;
-            if (pre < 0.5 * t->p.min_motion)
+            if (!lc.free_pivot && pre < 0.5 * t->p.min_motion)
                 continue;
-            /* Pivot candidates around the end, heel distances from small to large. */
-            for (double back = -0.02; back <= 0.16; back += 0.02) {
+            /* Pivot candidates around the end (along the whole line when it has no nosing),
+             * heel distances from small to large. */
+            double back_hi = lc.free_pivot ? lc.len / t->ww : 0.16;
+            double back_step = lc.free_pivot ? std::max(0.01, back_hi / 14) : 0.02;
+            for (double back = -0.02; back <= back_hi; back += back_step) {
                 cv::Point2d P = end - u * (back * t->ww);
-                for (double rh : {0.07, 0.10, 0.14, 0.19, 0.25}) {
+                for (double rh : {0.05, 0.07, 0.10, 0.14, 0.19, 0.25}) {
                     Scene sc;
                     sc.P = P;
                     sc.u = u;
                     sc.n = n;
                     sc.rh = rh * t->ww;
+                    /* the heel moves, the toes hardly do */
+                    double mh = box_motion(M, P, u, n, 0.3 * sc.rh, sc.rh, -0.4 * sc.rh,
+                                           0.5 * sc.rh);
+                    double mt = box_motion(M, P, u, n, -0.45 * sc.rh, -0.05 * sc.rh,
+                                           0.02 * sc.rh, 0.3 * sc.rh);
+                    double asym = mh > 1e-6 ? std::max(0.0, (mh - mt) / mh) : 0;
+                    if (asym <= 0.2 || mh < 0.5 * t->p.min_motion)
+                        continue;
                     double spread, mth;
-                    double s = rotation_score(t, sc, frames, &spread, &mth);
+                    double sc0 = rotation_score(t, sc, frames, &spread, &mth);
                     /* a moving sole, not a static edge through P */
-                    double val = s * std::min(1.0, rad2deg(spread) / 4.0) *
-                                 (1.0 + 0.02 * std::min(pre, 20.0));
+                    double val = sc0 * std::min(1.0, rad2deg(spread) / 4.0) * asym;
                     if (val > best) {
                         best = val;
                         bestsc = sc;
@@ -573,13 +667,33 @@ static bool try_calibrate(hd_tracker *t)
             }
         }
     }
-    if (best < t->p.min_score * 0.9) {
+    if (best < t->p.min_score * 0.5) {
         t->hint = HD_HINT_NO_FOOT;
         HD_LOG(HD_LOG_DEBUG, "tracker: no rotating foot found yet (best %.2f)", best);
         return false;
     }
     t->sc = bestsc;
     t->sc.valid = true;
+    if (getenv("HD_TRACKER_DEBUG")) {
+        cv::Mat dbg;
+        cv::cvtColor(mean8, dbg, cv::COLOR_GRAY2BGR);
+        for (const LineCand &lc : lines)
+            cv::line(dbg, lc.a, lc.b, lc.free_pivot ? cv::Scalar(255, 0, 255)
+                                                    : cv::Scalar(255, 200, 0), 1);
+        cv::circle(dbg, t->sc.P, 3, cv::Scalar(0, 0, 255), 1);
+        cv::line(dbg, t->sc.P, t->sc.P + t->sc.u * t->sc.rh, cv::Scalar(0, 255, 0), 1);
+        const char *dir = getenv("HD_TRACKER_DEBUG");
+        std::string path = std::string(dir) + "/calib.ppm";
+        FILE *f = fopen(path.c_str(), "wb");
+        if (f) {
+            fprintf(f, "P6\n%d %d\n255\n", dbg.cols, dbg.rows);
+            cv::Mat rgb;
+            cv::cvtColor(dbg, rgb, cv::COLOR_BGR2RGB);
+            for (int y = 0; y < rgb.rows; y++)
+                fwrite(rgb.ptr(y), 1, (size_t)rgb.cols * 3, f);
+            fclose(f);
+        }
+    }
     HD_LOG(HD_LOG_DEBUG, "tracker: pivot (%.1f, %.1f) side %s heel %.1f px, score %.2f",
            t->sc.P.x * t->scale, t->sc.P.y * t->scale, t->sc.u.x > 0 ? "+x" : "-x",
            t->sc.rh * t->scale, best);
