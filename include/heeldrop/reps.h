@@ -9,6 +9,13 @@
  * height: so a rep is final when the heel leaves that top again, or at hd_reps_finish().
  * A "provisional" event comes earlier, as soon as the heel is back above the top
  * threshold, with descent/hold/depth already known, for live feedback.
+ *
+ * The engine smooths the heel signal with a centred window, so it reasons about a moment
+ * about smooth_s (plus three frames) after the sample arrives; every event carries the
+ * signal time it refers to. A lost gap shorter than set_gap_s is bridged for timing (its
+ * time counts as lost); a longer one ends whatever was going on. An excursion in which
+ * the heel stays put (or lost) for set_gap_s is rest, not a rep. Memory does not grow
+ * with the stream beyond the list of reps. Not thread-safe: one thread per engine.
  */
 #ifndef HEELDROP_REPS_H
 #define HEELDROP_REPS_H
@@ -91,12 +98,19 @@ typedef struct hd_rep {
 } hd_rep;
 
 typedef enum hd_event_kind {
-    HD_EV_DESCENT_START = 1, /* a drop began (live: start the tempo gauge) */
-    HD_EV_BELOW_STEP = 2,    /* the heel went below step level during a rep */
-    HD_EV_BOTTOM = 3,        /* the heel settled at the bottom (hold starts) */
-    HD_EV_REP_PROVISIONAL = 4, /* back above the top threshold: rep known but t_top/partial not final */
-    HD_EV_REP = 5,           /* a final rep */
-    HD_EV_SET_END = 6        /* a set ended (the gap reached set_gap_s) */
+    HD_EV_DESCENT_START = 1, /* a drop began (live: start the tempo gauge); t = its
+                              * t_descent_start. Sent once the drop is certain (3 mm below
+                              * top_mm); it may turn out to be no rep (stepping down). */
+    HD_EV_BELOW_STEP = 2,    /* the heel went below step level during a drop; t = crossing */
+    HD_EV_BOTTOM = 3,        /* the heel settled at the bottom (hold starts); t = when it
+                              * settled. Live estimate: may come again if it sinks further */
+    HD_EV_REP_PROVISIONAL = 4, /* back above the top threshold: rep known but t_top/partial
+                                * not final; t = when the heel crossed top_mm */
+    HD_EV_REP = 5,           /* a final rep; t = its t_top. Its partial flag is as of now: the
+                              * set's later reps can change it (see hd_reps_list) */
+    HD_EV_SET_END = 6        /* a set ended: t = the last rep's t_top + set_gap_s, once the
+                              * next drop can no longer start within the gap; also sent by
+                              * hd_reps_finish() for the last set (t = the last sample) */
 } hd_event_kind;
 
 typedef struct hd_event {
@@ -114,13 +128,15 @@ typedef struct hd_reps_events {
 
 /* What the overlay shows now. */
 typedef struct hd_reps_state {
-    hd_phase phase;
+    hd_phase phase;          /* lost when the latest sample is; otherwise the engine's phase,
+                              * which lags the latest sample by about smooth_s */
     double t;                /* time of the latest sample */
     double heel_mm;          /* smoothed latest heel height (NaN when lost) */
     double phase_start_t;    /* when the current phase began */
     int reps;                /* final + provisional reps so far */
     int reps_by_foot[3];     /* indexed by hd_foot */
-    int set;                 /* current set number (1-based, 0 before the first rep) */
+    int set;                 /* current set number (1-based, 0 before the first rep); after
+                              * a SET_END it stays the finished set's until the next rep */
     int reps_in_set;
     double rest_since_t;     /* t_top of the last rep, or -1 */
     int has_last;            /* last_rep is valid */
@@ -136,13 +152,20 @@ hd_status hd_reps_create(const hd_reps_cfg *cfg, hd_reps **out);
 
 /* Adds a sample. ev (may be NULL) receives the events this sample caused; it is
  * cleared first. Samples must come in time order; the first sample is t = 0 unless
- * hd_reps_set_t0() said otherwise. */
+ * hd_reps_set_t0() said otherwise. A sample whose pts_us is not after the previous one
+ * is ignored with HD_ERR_INVALID (the engine stays usable); so is a sample after
+ * hd_reps_finish(). If more than HD_REPS_MAX_EVENTS events are due, the rest come with
+ * the next call. s is borrowed for the call. */
 hd_status hd_reps_update(hd_reps *r, const hd_reps_sample *s, hd_reps_events *ev);
 
-/* Sets the timestamp that counts as t = 0 (default: the first sample's). */
+/* Sets the timestamp that counts as t = 0 (default: the first sample's). Call it before
+ * the first sample. */
 void hd_reps_set_t0(hd_reps *r, int64_t t0_us);
 
-/* End of stream: finalizes the last rep if the heel came back up. */
+/* End of stream: runs the samples still inside the smoothing window, finalizes the last
+ * rep if the heel came back up, and ends the last set. Returns HD_AGAIN when more events
+ * are waiting than ev holds: call it again to get the rest (further calls do nothing
+ * else). */
 hd_status hd_reps_finish(hd_reps *r, hd_reps_events *ev);
 
 /* Current phase for this frame, counts, last rep. */
