@@ -80,6 +80,7 @@ struct Scene {
     cv::Point2d u;  /* unit vector along the step line, towards the heel */
     cv::Point2d n;  /* unit normal, up in the image (towards smaller y) */
     double rh = 0;  /* distance from the pivot to the heel's back-bottom point */
+    double toe = 0; /* distance from the pivot to the toe tip along the step (0: not seen) */
     double line[4] = {0, 0, 0, 0};
 };
 
@@ -756,6 +757,65 @@ static void refine_heel_distance(hd_tracker *t)
     }
 }
 
+/* Finds the toe tip on the step: the farthest strong edge along the step line on the toe
+ * side, just above the line, in the mean image (the forefoot stays put). The shoe's length
+ * in pixels, toe tip to heel back, is the scale against the configured shoe length. */
+static void measure_toe(hd_tracker *t, const cv::Mat &mean8)
+{
+    Scene &sc = t->sc;
+    const int nu = 64;
+    std::vector<double> prof(nu, 0.0);
+    double u0 = -0.9 * sc.rh, u1 = -0.1 * sc.rh;
+    int rows = 0;
+    for (double h : {0.06, 0.11, 0.16}) {
+        std::vector<double> v(nu);
+        bool inside = true;
+        for (int k = 0; k < nu && inside; k++) {
+            cv::Point2d q = sc.P + sc.u * (u0 + (u1 - u0) * k / (nu - 1)) + sc.n * (h * sc.rh);
+            if (q.x < 0 || q.y < 0 || q.x > mean8.cols - 2 || q.y > mean8.rows - 2) {
+                inside = false;
+                break;
+            }
+            int x = (int)q.x, y = (int)q.y;
+            double fx = q.x - x, fy = q.y - y;
+            v[k] = (1 - fy) * ((1 - fx) * mean8.at<uchar>(y, x) + fx * mean8.at<uchar>(y, x + 1)) +
+                   fy * ((1 - fx) * mean8.at<uchar>(y + 1, x) + fx * mean8.at<uchar>(y + 1, x + 1));
+        }
+        if (!inside)
+            continue;
+        for (int k = 1; k < nu - 1; k++)
+            prof[k] += std::fabs(v[k + 1] - v[k - 1]);
+        rows++;
+    }
+    sc.toe = 0;
+    if (rows < 2)
+        return;
+    double best = 0, mean = 0;
+    int bk = -1;
+    for (int k = 1; k < nu - 1; k++) {
+        mean += prof[k] / rows;
+        if (prof[k] / rows > best) {
+            best = prof[k] / rows;
+            bk = k;
+        }
+    }
+    mean /= nu - 2;
+    /* a clear edge, and not at the search border */
+    if (bk <= 1 || bk >= nu - 2 || best < 12 || best < 2.5 * mean)
+        return;
+    sc.toe = -(u0 + (u1 - u0) * bk / (nu - 1));
+}
+
+/* Millimetres per work pixel: the shoe's length when its toe was found, else the heel
+ * distance as the anatomical ball-to-heel share of the shoe. */
+static double mm_per_work_px(const hd_tracker *t)
+{
+    const Scene &sc = t->sc;
+    if (sc.toe > 0)
+        return t->cfg.shoe_mm / (sc.rh + sc.toe);
+    return t->cfg.shoe_mm * t->p.ball_ratio / sc.rh;
+}
+
 /* ---------------------------------------------------------------- tracking ----------- */
 
 static void lift_zone_sample(hd_tracker *t, const cv::Mat &img, cv::Point2d origin,
@@ -837,7 +897,7 @@ static void track_one(hd_tracker *t, const cv::Mat &img, cv::Point2d origin, int
     /* heel back-bottom point: on the sole line at distance rh from the pivot */
     double uh = sc.rh * std::cos(theta);
     double nh = f.a + f.b * uh;
-    double mmpp = t->cfg.shoe_mm * t->p.ball_ratio / sc.rh; /* mm per work px */
+    double mmpp = mm_per_work_px(t);
     cv::Point2d heel = sc.P + sc.u * uh + sc.n * nh;
     /* ankle on the rigid foot: above the heel, a little towards the toes */
     double au = 0.78 * sc.rh, an = 0.42 * sc.rh;
@@ -919,6 +979,21 @@ static void flush_buffer_tracked(hd_tracker *t)
     t->msum.release();
     t->lag.clear();
     t->nsum = t->nmot = 0;
+}
+
+/* The scene is chosen: measure the foot, then track every buffered frame. */
+static void finish_calibration(hd_tracker *t)
+{
+    refine_heel_distance(t);
+    cv::Mat mean32 = t->sum / std::max(1, t->nsum), mean8;
+    mean32.convertTo(mean8, CV_8U);
+    measure_toe(t, mean8);
+    HD_LOG(HD_LOG_DEBUG, "tracker: heel %.1f px, toe %.1f px (full-frame px)",
+           t->sc.rh * t->scale, t->sc.toe * t->scale);
+    build_polar(t);
+    t->calibrated = true;
+    t->hint = HD_HINT_NONE;
+    flush_buffer_tracked(t);
 }
 
 static void reset_calibration(hd_tracker *t)
@@ -1016,11 +1091,7 @@ static hd_status process_frame(hd_tracker *t, const hd_frame *f)
     if (tsec >= t->next_try_s) {
         t->next_try_s = tsec + t->p.calib_every_s;
         if (try_calibrate(t)) {
-            refine_heel_distance(t);
-            build_polar(t);
-            t->calibrated = true;
-            t->hint = HD_HINT_NONE;
-            flush_buffer_tracked(t);
+            finish_calibration(t);
             return HD_OK;
         }
     }
@@ -1107,11 +1178,7 @@ hd_status hd_tracker_finish(hd_tracker *t)
     try {
         if (!t->calibrated && !t->buf.empty()) {
             if (try_calibrate(t)) {
-                refine_heel_distance(t);
-                build_polar(t);
-                t->calibrated = true;
-                t->hint = HD_HINT_NONE;
-                flush_buffer_tracked(t);
+                finish_calibration(t);
             }
         }
         for (Buffered &b : t->buf)
@@ -1142,8 +1209,8 @@ void hd_tracker_scene(const hd_tracker *t, hd_scene *scene)
     scene->pivot_x = sc.P.x * t->scale;
     scene->pivot_y = sc.P.y * t->scale;
     scene->heel_side = sc.u.x >= 0 ? 1 : -1;
-    scene->mm_per_px = t->cfg.shoe_mm * t->p.ball_ratio / (sc.rh * t->scale);
-    scene->shoe_px = sc.rh * t->scale / t->p.ball_ratio;
+    scene->mm_per_px = mm_per_work_px(t) / t->scale;
+    scene->shoe_px = t->cfg.shoe_mm / scene->mm_per_px;
 }
 
 void hd_tracker_destroy(hd_tracker *t)
