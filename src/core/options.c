@@ -100,6 +100,10 @@ static hd_status set_value(hd_settings *s, const hd_option *o, const char *v, co
         return HD_OK;
     case HD_OPT_CHOICE: {
         const char *c = o->choices;
+        if (*v == '\0' && o->defval && *o->defval == '\0') {
+            *(const char **)p = v; /* unset: the empty default */
+            return HD_OK;
+        }
         size_t n = strlen(v);
         while (c && *c) {
             const char *bar = strchr(c, '|');
