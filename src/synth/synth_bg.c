@@ -356,8 +356,11 @@ static float ambient_occlusion(const sy_scene *sc, sy_v3 p, sy_v3 n, uint32_t sa
     return 1.0f - 0.55f * occ;
 }
 
-void sy_shade_static(const sy_scene *sc, const sy_hit *h, sy_v3 eye, uint32_t sample, float rgb[3])
+void sy_shade_static(const sy_scene *sc, const sy_hit *h, sy_v3 eye, uint32_t sample, float rgb[3],
+                     float *keyshare)
 {
+    if (keyshare)
+        *keyshare = 0.0f;
     int mat = h->mat;
     float relief = 0.0f;
     double edge = 1e9;
@@ -431,11 +434,16 @@ void sy_shade_static(const sy_scene *sc, const sy_hit *h, sy_v3 eye, uint32_t sa
     float spec = 0.0f;
     if (m->tex == SY_TEX_PLASTIC || m->tex == SY_TEX_TILES || m->tex == SY_TEX_PAINT)
         spec = rdot > 0 && key > 0 ? (float)pow(rdot, 24.0) * 0.12f : 0.0f;
+    float tot = 0, kp = 0;
     for (int i = 0; i < 3; i++) {
         float li = L->amb[i] * ao + L->key[i] * key + L->lamp[i] * lamp * ao;
         float c = alb[i] * li + spec * L->key[i];
         if (relief != 0.0f)
             c *= 1.0f + 0.35f * relief;
         rgb[i] = c;
+        tot += li;
+        kp += L->key[i] * key;
     }
+    if (keyshare)
+        *keyshare = tot > 1e-6f ? kp / tot : 0.0f;
 }

@@ -634,7 +634,7 @@ static hd_status write_video(hd_synth *s, const char *path)
     vo.height = s->info.stored_height;
     vo.fps = s->info.fps;
     vo.codec = s->info.codec;
-    vo.container = s->info.container;
+    vo.container = NULL; /* from the file name */
     vo.crf = s->info.crf;
     /* codecs without a quality scale: a bitrate from the size and the crf */
     double px = (double)vo.width * vo.height * vo.fps;

@@ -359,6 +359,7 @@ typedef struct sy_look {    /* per-clip camera and appearance choices beyond geo
     float blur;             /* > 0: soften (3-tap) with this weight; < 0: sharpen */
     float vignette;         /* 0..0.5 darkening at the corners */
     float noise_y, noise_c; /* noise sigma (0..255 units) at mid grey */
+    float noise_static;     /* share of the luma noise that stays the same every frame */
     float target_luma;      /* auto-exposure target (0..1) */
     float exposure;         /* scene -> image gain */
     float wb[3];            /* white balance error */
@@ -464,6 +465,9 @@ typedef struct sy_hit {
 } sy_hit;
 int sy_scene_cast(const sy_scene *sc, sy_v3 o, sy_v3 d, int skip_front, sy_hit *hit);
 int sy_scene_occluded(const sy_scene *sc, sy_v3 o, sy_v3 d, double tmax);
-void sy_shade_static(const sy_scene *sc, const sy_hit *h, sy_v3 eye, uint32_t sample, float rgb[3]);
+/* Colour of a static surface point; keyshare (may be NULL) gets the share of the light
+ * that comes from the key light (what a shadow cast on it takes away). */
+void sy_shade_static(const sy_scene *sc, const sy_hit *h, sy_v3 eye, uint32_t sample, float rgb[3],
+                     float *keyshare);
 
 #endif

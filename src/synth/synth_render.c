@@ -13,6 +13,9 @@
 #include "synth/synth_priv.h"
 #include "synth/synth_raster.h"
 
+#define SY_GN 65536
+#define SY_MAX_PLANES 24
+
 struct sy_canvas {
     int w, h;       /* internal render size */
     sy_cam cam;     /* camera at the internal size */
@@ -31,6 +34,19 @@ struct sy_canvas {
     float *row;     /* one vertically interpolated internal row */
     sy_raster ra;
     int dirty[4]; /* region that differs from bg_full */
+    /* cast shadows: the surfaces that can receive one, which of them each pixel shows,
+     * how much of its light is the key light, and a scratch coverage mask */
+    int nplanes;
+    struct sy_plane {
+        int axis;   /* 0 X, 1 Y, 2 Z */
+        double val; /* the plane is axis = val */
+        int sign;   /* its outward normal along the axis */
+    } plane[SY_MAX_PLANES];
+    uint8_t *rid; /* receiver plane + 1 per pixel (0: none) */
+    float *kshare;
+    int w2, h2; /* shadows are drawn at half size (they are soft anyway) */
+    uint8_t *rid2;
+    float *mask2, *colsum;
     /* draw list */
     int nitems, cap_items;
     struct sy_item *items;
@@ -42,9 +58,8 @@ static void blur3_rect(sy_canvas *cv, const float *src, float *dst, float k, con
 
 /* ---- shading ---------------------------------------------------------------------- */
 
-enum { SH_SHADOW = 0, SH_FOOT, SH_LEG, SH_TROUSER, SH_OCC };
+enum { SH_SHADOW = 0, SH_FOOT, SH_LEG, SH_TROUSER, SH_OCC, SH_CAST };
 
-#define SY_GN 65536
 #define SY_PROF_N 256
 #define SY_PROF_A0 (-64.0)
 #define SY_PROF_STEP 8.0
@@ -73,6 +88,9 @@ typedef struct sy_shade {
     /* occluder */
     const sy_occ *occ;
     double ox, oy;
+    /* cast shadow: receiver plane and the canvas */
+    int plane;
+    struct sy_canvas *cv;
 } sy_shade;
 
 typedef struct sy_item {
@@ -565,6 +583,22 @@ static void span_shadow(void *ctx, int y, int x0, int n, const float *cov, float
     }
 }
 
+/* -- cast shadows: coverage into the mask, only on pixels of the receiving plane -- */
+
+static void span_cast(void *ctx, int y, int x0, int n, const float *cov, float *dst)
+{
+    const sy_shade *sh = ctx;
+    sy_canvas *cv = sh->cv;
+    (void)dst;
+    size_t o = (size_t)y * cv->w2 + x0;
+    const uint8_t *id = cv->rid2 + o;
+    float *m = cv->mask2 + o;
+    uint8_t want = (uint8_t)(sh->plane + 1);
+    for (int i = 0; i < n; i++)
+        if (id[i] == want && cov[i] > m[i])
+            m[i] = cov[i];
+}
+
 /* -- occluders -- */
 
 static void span_occ(void *ctx, int y, int x0, int n, const float *cov, float *dst)
@@ -957,11 +991,307 @@ static void add_occluders(sy_canvas *cv, const hd_synth *s, double t)
     }
 }
 
+/* ---- cast shadows ---------------------------------------------------------------- */
+
+static int plane_find(sy_canvas *cv, int axis, double val, int sign, int add)
+{
+    for (int i = 0; i < cv->nplanes; i++)
+        if (cv->plane[i].axis == axis && cv->plane[i].sign == sign &&
+            fabs(cv->plane[i].val - val) < 0.5)
+            return i;
+    if (!add || cv->nplanes >= SY_MAX_PLANES)
+        return -1;
+    cv->plane[cv->nplanes].axis = axis;
+    cv->plane[cv->nplanes].val = val;
+    cv->plane[cv->nplanes].sign = sign;
+    return cv->nplanes++;
+}
+
+/* The surfaces a person's shadow can fall on: the wall, the floor, the tops and the
+ * ends (risers) of the stair's boxes. */
+static void planes_build(sy_canvas *cv, const sy_scene *sc)
+{
+    cv->nplanes = 0;
+    plane_find(cv, 2, sc->z_wall, -1, 1);
+    plane_find(cv, 1, sc->y_floor, 1, 1);
+    for (int i = 0; i < sc->nbox; i++) {
+        const sy_box *b = &sc->box[i];
+        plane_find(cv, 1, b->hi[1], 1, 1);
+        plane_find(cv, 0, b->lo[0], -1, 1);
+        plane_find(cv, 0, b->hi[0], 1, 1);
+    }
+}
+
+/* Receiver plane of a ray hit (-1: none). */
+static int plane_of_hit(sy_canvas *cv, const sy_scene *sc, const sy_hit *h)
+{
+    if (h->box == -1)
+        return plane_find(cv, 2, sc->z_wall, -1, 0);
+    if (h->box == -2)
+        return plane_find(cv, 1, sc->y_floor, 1, 0);
+    const sy_box *b = &sc->box[h->box];
+    int axis = h->face >> 1, sign = (h->face & 1) ? 1 : -1;
+    if (axis == 2 || (axis == 1 && sign < 0))
+        return -1;
+    double val = sign > 0 ? b->hi[axis] : b->lo[axis];
+    return plane_find(cv, axis, val, sign, 0);
+}
+
+static double v3_get(sy_v3 p, int axis)
+{
+    return axis == 0 ? p.x : (axis == 1 ? p.y : p.z);
+}
+
+/* 2-D convex hull (monotone chain) of n points; returns the hull size, points in order. */
+static int hull2(double (*p)[2], int n, int *idx)
+{
+    /* insertion sort by x then y (n is small) */
+    for (int i = 0; i < n; i++)
+        idx[i] = i;
+    for (int i = 1; i < n; i++) {
+        int k = idx[i], j = i - 1;
+        while (j >= 0 &&
+               (p[idx[j]][0] > p[k][0] || (p[idx[j]][0] == p[k][0] && p[idx[j]][1] > p[k][1]))) {
+            idx[j + 1] = idx[j];
+            j--;
+        }
+        idx[j + 1] = k;
+    }
+    int h[2 * 160], m = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        int start = m;
+        for (int q = 0; q < n; q++) {
+            int i = pass == 0 ? idx[q] : idx[n - 1 - q];
+            while (m >= start + 2) {
+                double *a = p[h[m - 2]], *b = p[h[m - 1]];
+                double cr = (b[0] - a[0]) * (p[i][1] - a[1]) - (b[1] - a[1]) * (p[i][0] - a[0]);
+                if (cr > 0)
+                    break;
+                m--;
+            }
+            h[m++] = i;
+        }
+        m--; /* the last point is the first of the other pass */
+    }
+    for (int i = 0; i < m; i++)
+        idx[i] = h[i];
+    return m;
+}
+
+/* Shadow of a convex-ish caster (3-D points) on every lit receiving plane. */
+static void add_caster(sy_canvas *cv, const hd_synth *s, const sy_v3 *pt, int n)
+{
+    const sy_light *L = &s->scene.light;
+    sy_v3 ld = L->key_dir;
+    if (n > 160)
+        n = 160;
+    for (int p = 0; p < cv->nplanes; p++) {
+        const struct sy_plane *pl = &cv->plane[p];
+        double la = v3_get(ld, pl->axis);
+        if (pl->sign * la < 0.05)
+            continue; /* the surface does not face the light */
+        double proj[160][2];
+        sy_v3 w3[160];
+        double tsum = 0;
+        int ok = 1;
+        for (int i = 0; i < n && ok; i++) {
+            double d = v3_get(pt[i], pl->axis) - pl->val;
+            if (d * pl->sign <= 1.0) {
+                ok = 0; /* part of the caster is behind the surface */
+                break;
+            }
+            double t = d / la;
+            sy_v3 q = sy_v3_make(pt[i].x - ld.x * t, pt[i].y - ld.y * t, pt[i].z - ld.z * t);
+            w3[i] = q;
+            tsum += t;
+            /* plane coordinates: the two other axes */
+            int a0 = pl->axis == 0 ? 1 : 0, a1 = pl->axis == 2 ? 1 : 2;
+            proj[i][0] = v3_get(q, a0);
+            proj[i][1] = v3_get(q, a1);
+        }
+        if (!ok)
+            continue;
+        int idx[320];
+        int m = hull2(proj, n, idx);
+        if (m < 3)
+            continue;
+        sy_shade sh;
+        memset(&sh, 0, sizeof(sh));
+        sh.kind = SH_CAST;
+        sh.s = s;
+        sh.cam = &cv->cam;
+        sh.plane = p;
+        sh.cv = cv;
+        /* penumbra: the light's angular size over the caster-receiver distance */
+        double mm = mm_per_px(&cv->cam, w3[0].x, w3[0].y, w3[0].z);
+        sh.gstr = (tsum / n) * L->shadow_soft * 0.5 / (mm > 0.05 ? mm : 0.05) + 1.0;
+        sy_item *it = item_new(cv, 0, &sh);
+        if (!it)
+            return;
+        for (int k = 0; k < m; k++)
+            item_pt(cv, it, &cv->cam, w3[idx[k]].x, w3[idx[k]].y, w3[idx[k]].z);
+    }
+}
+
+/* The shadow casters of one person: each foot (both sides of it), each shank, each thigh. */
+static void add_person_casters(sy_canvas *cv, const hd_synth *s, const sy_person *P,
+                               const sy_person_track *pt, const sy_foot_pose foot[2],
+                               const sy_v3 hip[2], const sy_v3 knee[2], const sy_v3 ankle[2])
+{
+    for (int f = 0; f < 2; f++) {
+        sy_v3 q[2 * SY_OUTLINE_MAX];
+        int n = 0;
+        double z0 = pt->z[f], z1 = pt->z[f] + P->width;
+        for (int i = 0; i < P->upper.n; i += 2) {
+            double wx, wy;
+            sy_foot_point(P, &foot[f], P->upper.x[i], P->upper.h[i], &wx, &wy);
+            q[n++] = sy_v3_make(wx, wy, z0);
+            q[n++] = sy_v3_make(wx, wy, z1);
+        }
+        add_caster(cv, s, q, n);
+        /* shank and thigh as boxes around their axes */
+        sy_v3 segs[2][2] = {{ankle[f], knee[f]}, {knee[f], hip[f]}};
+        double wd[2][2] = {{P->w_ankle, P->w_calf}, {P->w_knee, P->w_thigh}};
+        for (int k = 0; k < 2; k++) {
+            sy_v3 a = segs[k][0], b = segs[k][1];
+            double ux = b.x - a.x, uy = b.y - a.y, l = sqrt(ux * ux + uy * uy);
+            if (l < 1e-6)
+                continue;
+            ux /= l;
+            uy /= l;
+            if (k == 1) { /* the thigh goes on up, out of the picture */
+                b.x += ux * 300;
+                b.y += uy * 300;
+            }
+            double r0 = 0.5 * wd[k][0] + P->looseness * 0.5,
+                   r1 = 0.5 * wd[k][1] + P->looseness * 0.5;
+            double zc = pt->z[f] + 0.5 * P->width;
+            n = 0;
+            for (int e = 0; e < 2; e++) {
+                sy_v3 c = e ? b : a;
+                double r = e ? r1 : r0;
+                for (int sd = -1; sd <= 1; sd += 2) {
+                    q[n++] = sy_v3_make(c.x - uy * r * sd, c.y + ux * r * sd, zc - r);
+                    q[n++] = sy_v3_make(c.x - uy * r * sd, c.y + ux * r * sd, zc + r);
+                }
+            }
+            add_caster(cv, s, q, n);
+        }
+    }
+}
+
+/* Draws the cast shadows (items of kind SH_CAST), plane by plane: coverage into a half-size
+ * mask, a box blur for the penumbra, then the key light taken away where the plane shows. */
+static void draw_cast(sy_canvas *cv)
+{
+    int w2 = cv->w2, h2 = cv->h2;
+    sy_img img2 = {w2, h2, cv->tmp}; /* only its size is used: span_cast writes the mask */
+    for (int p = 0; p < cv->nplanes; p++) {
+        double bb[4] = {1e30, 1e30, -1e30, -1e30};
+        double rad = 1;
+        int any = 0;
+        for (int i = 0; i < cv->nitems; i++) {
+            sy_item *it = &cv->items[i];
+            if (it->sh.kind != SH_CAST || it->sh.plane != p)
+                continue;
+            for (int k = 0; k < it->n; k++) {
+                double x = cv->pts[2 * (it->first + k)], y = cv->pts[2 * (it->first + k) + 1];
+                if (!(x == x))
+                    continue;
+                bb[0] = x < bb[0] ? x : bb[0];
+                bb[1] = y < bb[1] ? y : bb[1];
+                bb[2] = x > bb[2] ? x : bb[2];
+                bb[3] = y > bb[3] ? y : bb[3];
+            }
+            if (it->sh.gstr > rad)
+                rad = it->sh.gstr;
+            any = 1;
+        }
+        if (!any)
+            continue;
+        int r = (int)(rad * 0.5 + 0.5);
+        r = r < 1 ? 1 : (r > 10 ? 10 : r);
+        int x0 = (int)floor(bb[0] * 0.5) - r - 1, y0 = (int)floor(bb[1] * 0.5) - r - 1;
+        int x1 = (int)ceil(bb[2] * 0.5) + r + 1, y1 = (int)ceil(bb[3] * 0.5) + r + 1;
+        x0 = x0 < 0 ? 0 : x0;
+        y0 = y0 < 0 ? 0 : y0;
+        x1 = x1 > w2 ? w2 : x1;
+        y1 = y1 > h2 ? h2 : y1;
+        if (x1 <= x0 || y1 <= y0)
+            continue;
+        for (int i = 0; i < cv->nitems; i++) {
+            sy_item *it = &cv->items[i];
+            if (it->sh.kind != SH_CAST || it->sh.plane != p)
+                continue;
+            double half[2 * 400];
+            int n = it->n < 400 ? it->n : 400;
+            for (int k = 0; k < 2 * n; k++)
+                half[k] = cv->pts[2 * it->first + k] * 0.5;
+            sy_fill_poly(&cv->ra, &img2, half, n, span_cast, &it->sh);
+        }
+        /* box blur: horizontal into tmp, vertical back into the mask with column sums */
+        float *tmp = cv->tmp, *cs = cv->colsum;
+        float inv = 1.0f / (2 * r + 1);
+        for (int y = y0; y < y1; y++) {
+            const float *m = cv->mask2 + (size_t)y * w2;
+            float *t = tmp + (size_t)y * w2;
+            float acc = 0;
+            for (int x = x0; x <= x0 + r && x < x1; x++)
+                acc += m[x];
+            for (int x = x0; x < x1; x++) {
+                t[x] = acc * inv;
+                int xa = x - r, xb = x + r + 1;
+                acc += (xb < x1 ? m[xb] : 0.0f) - (xa >= x0 ? m[xa] : 0.0f);
+            }
+        }
+        for (int x = x0; x < x1; x++)
+            cs[x] = 0;
+        for (int y = y0; y <= y0 + r && y < y1; y++)
+            for (int x = x0; x < x1; x++)
+                cs[x] += tmp[(size_t)y * w2 + x];
+        for (int y = y0; y < y1; y++) {
+            float *m = cv->mask2 + (size_t)y * w2;
+            const float *add = y + r + 1 < y1 ? tmp + (size_t)(y + r + 1) * w2 : NULL;
+            const float *sub = y - r >= y0 ? tmp + (size_t)(y - r) * w2 : NULL;
+            for (int x = x0; x < x1; x++) {
+                m[x] = cs[x] * inv;
+                cs[x] += (add ? add[x] : 0.0f) - (sub ? sub[x] : 0.0f);
+            }
+        }
+        /* apply at full size where this plane shows; clear the mask */
+        uint8_t want = (uint8_t)(p + 1);
+        int fx0 = x0 * 2, fx1 = x1 * 2 < cv->w ? x1 * 2 : cv->w;
+        int fy0 = y0 * 2, fy1 = y1 * 2 < cv->h ? y1 * 2 : cv->h;
+        for (int y = fy0; y < fy1; y++) {
+            size_t o = (size_t)y * cv->w;
+            const float *m = cv->mask2 + (size_t)(y >> 1) * w2;
+            float *d = cv->frame.px + (o + fx0) * 3;
+            for (int x = fx0; x < fx1; x++, d += 3) {
+                float mv = m[x >> 1];
+                if (mv > 1e-3f && cv->rid[o + x] == want) {
+                    float k = 1.0f - 0.92f * cv->kshare[o + x] * mv;
+                    d[0] *= k;
+                    d[1] *= k;
+                    d[2] *= k;
+                }
+            }
+        }
+        for (int y = y0; y < y1; y++)
+            memset(cv->mask2 + (size_t)y * w2 + x0, 0, (size_t)(x1 - x0) * sizeof(float));
+    }
+}
+
 /* Builds the draw list for time t. */
 static void build_items(sy_canvas *cv, const hd_synth *s, double t)
 {
     sy_state st;
     sy_state_eval(s, t, &st);
+    if (s->script.me.present)
+        add_person_casters(cv, s, &s->scene.person, &s->script.me, st.foot, st.hip, st.knee,
+                           st.ankle);
+    if (s->script.walker.present)
+        add_person_casters(cv, s, &s->scene.walker, &s->script.walker, st.wfoot, st.whip, st.wknee,
+                           st.wankle);
     if (s->script.me.present)
         add_person(cv, s, &s->scene.person, &s->script.me, st.foot, st.hip, st.knee, st.ankle, 0);
     if (s->script.walker.present)
@@ -983,6 +1313,11 @@ void sy_canvas_destroy(sy_canvas *cv)
     free(cv->acc);
     free(cv->tmp);
     free(cv->gauss);
+    free(cv->rid);
+    free(cv->kshare);
+    free(cv->rid2);
+    free(cv->mask2);
+    free(cv->colsum);
     free(cv->blr);
     free(cv->vign);
     free(cv->sx0);
@@ -1004,8 +1339,8 @@ static void render_background(sy_canvas *cv, hd_synth *s)
     for (int y = 0; y < h; y++) {
         for (int x = 0; x < w; x++) {
             float back[3] = {0, 0, 0}, front[3] = {0, 0, 0};
-            float fcov = 0;
-            int nb = 0;
+            float fcov = 0, ks = 0;
+            int nb = 0, pid = -1;
             for (int j = 0; j < ss; j++) {
                 for (int i = 0; i < ss; i++) {
                     /* jittered grid */
@@ -1018,14 +1353,18 @@ static void render_background(sy_canvas *cv, hd_synth *s)
                     if (!sy_scene_cast(sc, cv->cam.pos, d, 0, &hit))
                         continue;
                     if (hit.front) {
-                        sy_shade_static(sc, &hit, cv->cam.pos, sm, c);
+                        sy_shade_static(sc, &hit, cv->cam.pos, sm, c, NULL);
                         for (int k = 0; k < 3; k++)
                             front[k] += c[k];
                         fcov += 1;
                         if (!sy_scene_cast(sc, cv->cam.pos, d, 1, &hit))
                             continue;
                     }
-                    sy_shade_static(sc, &hit, cv->cam.pos, sm ^ 0x5555U, c);
+                    float kk;
+                    sy_shade_static(sc, &hit, cv->cam.pos, sm ^ 0x5555U, c, &kk);
+                    ks += kk;
+                    if (i == ss / 2 && j == ss / 2)
+                        pid = plane_of_hit(cv, sc, &hit);
                     for (int k = 0; k < 3; k++)
                         back[k] += c[k];
                     nb++;
@@ -1040,6 +1379,8 @@ static void render_background(sy_canvas *cv, hd_synth *s)
                 cv->bg_full[o * 3 + k] = b * (1.0f - fcov / n) + front[k] / n;
             }
             cv->fg[o * 4 + 3] = fcov / n;
+            cv->kshare[o] = nb ? ks / nb : 0.0f;
+            cv->rid[o] = (uint8_t)(pid >= 0 ? pid + 1 : 0);
         }
     }
 }
@@ -1073,9 +1414,26 @@ static int canvas_create(hd_synth *s)
         sy_canvas_destroy(cv);
         return -1;
     }
+    cv->rid = calloc(n, 1);
+    cv->kshare = calloc(n, sizeof(float));
+    cv->w2 = (w + 1) / 2;
+    cv->h2 = (h + 1) / 2;
+    cv->rid2 = calloc((size_t)cv->w2 * cv->h2, 1);
+    cv->mask2 = calloc((size_t)cv->w2 * cv->h2, sizeof(float));
+    cv->colsum = calloc((size_t)cv->w2, sizeof(float));
+    if (!cv->rid || !cv->kshare || !cv->rid2 || !cv->mask2 || !cv->colsum) {
+        sy_canvas_destroy(cv);
+        return -1;
+    }
+    planes_build(cv, &s->scene);
     sy_raster_init(&cv->ra, w, h);
     sin_tab_init();
     render_background(cv, s);
+    for (int y = 0; y < cv->h2; y++)
+        for (int x = 0; x < cv->w2; x++) {
+            int fx = 2 * x < w ? 2 * x : w - 1, fy = 2 * y < h ? 2 * y : h - 1;
+            cv->rid2[(size_t)y * cv->w2 + x] = cv->rid[(size_t)fy * w + fx];
+        }
     memcpy(cv->frame.px, cv->bg_full, n * 3 * sizeof(float));
     if (fabsf(s->look.blur) > 0.05f) {
         cv->blr = malloc(n * 3 * sizeof(float));
@@ -1206,10 +1564,11 @@ static void items_bbox(const sy_canvas *cv, int r[4])
 
 static void draw_items(sy_canvas *cv, int layer)
 {
-    static const sy_span_fn fns[] = {span_shadow, span_foot, span_leg, span_leg, span_occ};
+    static const sy_span_fn fns[] = {span_shadow, span_foot, span_leg,
+                                     span_leg,    span_occ,  span_cast};
     for (int i = 0; i < cv->nitems; i++) {
         sy_item *it = &cv->items[i];
-        if (it->layer != layer)
+        if (it->layer != layer || it->sh.kind == SH_CAST)
             continue;
         sy_fill_poly(&cv->ra, &cv->frame, cv->pts + 2 * it->first, it->n, fns[it->sh.kind],
                      &it->sh);
@@ -1347,9 +1706,10 @@ static inline void v4_bytes(uint8_t *dst, sy_v4f v)
 /* Per-pixel camera response on planar rows: gain, saturation, tone curve, luma with
  * noise (shot noise grows with the signal, read noise stays). */
 static void respond_row(float *R, float *G, float *B, const float *vg, const float *gn,
-                        uint8_t *yrow, int n, float g0, float g1, float g2, float sat, float tk,
-                        float ny)
+                        const float *gs, uint8_t *yrow, int n, float g0, float g1, float g2,
+                        float sat, float tk, float ny, float fs)
 {
+    const float ft = sqrtf(1.0f - fs * fs);
     int x = 0;
     const sy_v4f one = v4_set(1.0f), c255 = v4_set(255.0f);
     const sy_v4f kr = v4_set(0.299f), kg = v4_set(0.587f), kb = v4_set(0.114f);
@@ -1369,7 +1729,8 @@ static void respond_row(float *R, float *G, float *B, const float *vg, const flo
         v4_store(B + x, b);
         sy_v4f lv = kr * r + kg * g + kb * b;
         sy_v4f sd = 0.592f + (0.939f - 0.246f * lv) * lv; /* ~ sqrt(0.35 + 1.3 lv) */
-        sy_v4f Y = 16.5f + 219.0f * lv + ny * sd * v4_load(gn + x);
+        sy_v4f nz = ft * v4_load(gn + x) + fs * v4_load(gs + x);
+        sy_v4f Y = 16.5f + 219.0f * lv + ny * sd * nz;
         v4_bytes(yrow + x, v4_clamp(Y, c255));
     }
     for (; x < n; x++) {
@@ -1387,7 +1748,7 @@ static void respond_row(float *R, float *G, float *B, const float *vg, const flo
         B[x] = b;
         float lv = 0.299f * r + 0.587f * g + 0.114f * b;
         float sd = 0.592f + (0.939f - 0.246f * lv) * lv;
-        float Y = 16.5f + 219.0f * lv + ny * sd * gn[x];
+        float Y = 16.5f + 219.0f * lv + ny * sd * (ft * gn[x] + fs * gs[x]);
         yrow[x] = (uint8_t)(int)clamp_hi(Y, 255.0f);
     }
 }
@@ -1469,8 +1830,10 @@ static void finish_frame(hd_synth *s, const float *img, double t, int64_t idx)
         R[W] = R[W - 1];
         G[W] = G[W - 1];
         B[W] = B[W - 1];
+        uint32_t srow = (uint32_t)sy_mix64(s->seed + 77ULL * (uint64_t)y) | 1U;
         respond_row(R, G, B, cv->vign + (size_t)y * W, cv->gauss + (xs32(&st) >> 16),
-                    Yp + (size_t)y * W, W, g0, g1, g2, lk->sat, cv->tone_k, lk->noise_y);
+                    cv->gauss + (xs32(&srow) >> 16), Yp + (size_t)y * W, W, g0, g1, g2, lk->sat,
+                    cv->tone_k, lk->noise_y, lk->noise_static);
         if ((y & 1) || y == H - 1) {
             float *R0 = pl, *G0 = R0 + pw, *B0 = G0 + pw;
             int cy = y / 2;
@@ -1540,6 +1903,7 @@ int sy_render_frame(hd_synth *s, int64_t idx)
         build_items(cv, s, tk);
         if (reg[2] > reg[0]) {
             copy_rect(cv->frame.px, cv->bg_back, cv->w, reg);
+            draw_cast(cv);
             draw_items(cv, 0);
             fg_over(cv, reg);
             draw_items(cv, 1);

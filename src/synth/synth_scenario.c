@@ -493,7 +493,7 @@ static void g_exercise(gen *g, int sample)
         g_hold(g, sy_range(r, 0.5, 2.0));
         g_step_feet(g, 0);
     }
-    g_rest(g, sy_range(r, 1.0, 3.5));
+    g_rest(g, sample ? 1.0 : sy_range(r, 1.0, 3.5));
     const double end_reserve = 7.0;
     /* plan the sets and their reps (without faults) within the time budget */
     set_plan sets[SY_MAX_SETS];
@@ -519,6 +519,19 @@ static void g_exercise(gen *g, int sample)
             if (n >= sp->nreps && (sample || t + 5.0 + rest_next + end_reserve <= g->tmax))
                 break;
             rep_base(g, sp, n, &reps[nreps]);
+            if (sample) {
+                /* the bundled sample: six brisk reps in about half a minute */
+                rep_plan *rp = &reps[nreps];
+                rp->rise_s = sy_range(r, 0.7, 0.9);
+                rp->top_s = sy_range(r, 0.3, 0.5);
+                rp->lift_s = sy_range(r, 0.3, 0.4);
+                rp->back_s = sy_range(r, 0.3, 0.4);
+                rp->hold_s = sy_range(r, 0.7, 1.1);
+                rp->desc_s = sy_range(r, 3.1, 3.5);
+                rp->desc_shape = SY_EASE_TRAP;
+                rp->desc_ramp = sy_range(r, 0.3, 0.5) / rp->desc_s;
+                rp->desc_ramp_end = sy_range(r, 0.25, 0.4) / rp->desc_s;
+            }
             double need = rep_time(&reps[nreps]);
             if (n >= 3 && t + need + 5.0 + end_reserve > g->tmax && !sample)
                 break;
@@ -585,6 +598,10 @@ static void g_exercise(gen *g, int sample)
             g_rest_ex(g, rests[k], 1);
             g_set_work(g, sets[k + 1].foot_mode & 1);
         }
+    }
+    if (sample) {
+        g_rest(g, 1.5);
+        return;
     }
     g_rest(g, sy_range(r, 0.8, 2.5));
     g_step_feet(g, 1);

@@ -958,8 +958,10 @@ void sy_look_choose(hd_synth *s, sy_rng *r)
     /* dim rooms: low exposure target and strong noise; daylight: bright and clean */
     double dim = sy_uni(r);
     lk->target_luma = (float)(0.22 + 0.45 * dim + sy_range(r, -0.05, 0.05));
-    lk->noise_y = (float)(sy_range(r, 0.6, 2.0) + (1.0 - dim) * sy_range(r, 1.0, 6.0));
-    lk->noise_c = lk->noise_y * (float)sy_range(r, 0.4, 1.5);
+    lk->noise_y = (float)(sy_range(r, 0.4, 1.2) + (1.0 - dim) * sy_range(r, 0.3, 3.0));
+    lk->noise_c = lk->noise_y * (float)sy_range(r, 0.4, 1.2);
+    /* webcams denoise over time: part of the grain stays put from frame to frame */
+    lk->noise_static = (float)sy_range(r, 0.2, 0.6);
     for (int i = 0; i < 3; i++)
         lk->wb[i] = (float)sy_range(r, 0.93, 1.07);
     lk->ae_tau = (float)sy_range(r, 0.3, 2.0);
