@@ -67,12 +67,16 @@ static void acc_seg(float *acc, int stride, double x0, double y0, double x1, dou
         dir = -1.0;
     }
     double dxdy = (x1 - x0) / (y1 - y0);
+    double xlo = x0 < x1 ? x0 : x1, xhi = x0 < x1 ? x1 : x0;
     int r0 = (int)floor(y0), r1 = (int)ceil(y1);
     for (int r = r0; r < r1; r++) {
         double ys = y0 > r ? y0 : r, ye = y1 < r + 1 ? y1 : r + 1;
         if (ye <= ys)
             continue;
         double xs = x0 + (ys - y0) * dxdy, xe = x0 + (ye - y0) * dxdy;
+        /* rounding must not take x outside the segment (and the row buffer) */
+        xs = xs < xlo ? xlo : (xs > xhi ? xhi : xs);
+        xe = xe < xlo ? xlo : (xe > xhi ? xhi : xe);
         acc_piece(acc + (size_t)r * stride, xs, xe, (ye - ys) * dir);
     }
 }
