@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(
   build-essential cmake pkg-config git
   ffmpeg libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
-  libopencv-core-dev libopencv-imgproc-dev
+  libopencv-core-dev libopencv-imgproc-dev libopencv-video-dev
   libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core
   libcjson-dev libsqlite3-dev libv4l-dev
   valgrind

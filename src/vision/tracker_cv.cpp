@@ -28,6 +28,7 @@
 #include <cstring>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <new>
 #include <string>
 #include <vector>
@@ -35,6 +36,7 @@
 #include <cjson/cJSON.h>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
+#include <opencv2/video/tracking.hpp>
 
 extern "C" {
 #include "heeldrop/log.h"
@@ -88,6 +90,7 @@ struct Scene {
 struct PolarScore {
     std::vector<float> score; /* per angle index */
     cv::Mat D;                /* |angular gradient|, radii x angles, CV_32F */
+    cv::Mat N;                /* D normalised per radius by its mean (contrast-free) */
 };
 
 } // namespace
@@ -124,6 +127,29 @@ struct hd_tracker {
     cv::Mat mapx, mapy;         /* polar maps relative to P */
 
     double theta_n = 0;         /* previous sole slope angle (rad) */
+    bool finishing = false;     /* end of stream: decide with what there is */
+    std::vector<int> calib_frames; /* buffer indices used to choose the scene */
+    /* calibration frames with the foot's rotation from the usual pose (image radians) */
+    std::vector<std::pair<int, double>> calib_turns;
+    /* Sole lines need not pass exactly through the pivot (the sole rests a little off the
+     * line found, and the foot turns about the ball above the heel and about the nosing
+     * below it): a line at distance delta from the pivot is at angle theta + asin(delta/r)
+     * at radius r. shift[k][i] is that offset in angle steps for the k-th delta. */
+    std::vector<double> delta;
+    std::vector<std::vector<int>> shift;
+
+    /* Rigid-template tracking, used when calibration saw the foot turn: the polar pixels
+     * that turned with the foot form a template; each frame is matched to it by the angle
+     * that best aligns them (ZNCC), and the heel point of the reference turns with it. */
+    bool tmpl_ok = false;
+    std::vector<double> tr_radius, tr_phi;
+    std::vector<int> tmpl_i, tmpl_j;
+    std::vector<float> tmpl_val;
+    double heel_u = 0, heel_n = 0;   /* heel bottom in the reference, step coordinates */
+    double theta_ref = 0;            /* sole angle in the reference */
+    double shift_prev = 0;           /* last match, in angle steps from the reference */
+    std::vector<float> ref_strip;  /* the foot just above its sole, per radius */
+    double ref_level = 0;          /* median of the polar image when ref_strip was taken */
     bool tracking = false;
     double lost_since = -1;
     double heel_ema = 0;
@@ -218,6 +244,19 @@ static void build_polar(hd_tracker *t)
         t->radius[i] = t->sc.rh * (p.r_lo + (p.r_hi - p.r_lo) * i / (p.radii - 1));
     t->mapx.create(p.radii, t->nang, CV_32F);
     t->mapy.create(p.radii, t->nang, CV_32F);
+    double dmax = std::max(2.0, 0.25 * t->sc.rh);
+    int nd = (int)std::ceil(dmax / 0.75);
+    t->delta.clear();
+    t->shift.clear();
+    for (int k = -nd; k <= nd; k++) {
+        double dl = k * dmax / nd;
+        std::vector<int> sh(p.radii);
+        for (int i = 0; i < p.radii; i++)
+            sh[i] = (int)std::lround(std::asin(std::max(-0.9, std::min(0.9, dl / t->radius[i]))) /
+                                     deg2rad(p.phi_step_deg));
+        t->delta.push_back(dl);
+        t->shift.push_back(sh);
+    }
 }
 
 /* Fills the polar maps for an image whose top-left corner is origin (work coordinates). */
@@ -244,6 +283,8 @@ static void sole_score(const cv::Mat &S, PolarScore &ps)
     int nr = S.rows, na = S.cols;
     ps.D.create(nr, na, CV_32F);
     ps.D.setTo(0);
+    ps.N.create(nr, na, CV_32F);
+    ps.N.setTo(0);
     ps.score.assign(na, 0.f);
     std::vector<int> valid(na, 0);
     for (int i = 0; i < nr; i++) {
@@ -261,9 +302,11 @@ static void sole_score(const cv::Mat &S, PolarScore &ps)
         if (cnt < 8)
             continue;
         float norm = (float)(acc / cnt + 1.5);
+        float *nn = ps.N.ptr<float>(i);
         for (int j = 2; j < na - 2; j++) {
             if (d[j] > 0) {
-                ps.score[j] += d[j] / norm;
+                nn[j] = d[j] / norm;
+                ps.score[j] += nn[j];
                 valid[j]++;
             }
         }
@@ -296,8 +339,10 @@ struct SoleFit {
     int used = 0;
 };
 
-/* Refines the sole boundary per radius around angle index j and fits a line. */
-static SoleFit fit_sole(const hd_tracker *t, const PolarScore &ps, int j)
+/* Refines the sole boundary per radius around angle index j (shifted per radius by sh
+ * when given) and fits a line. */
+static SoleFit fit_sole(const hd_tracker *t, const PolarScore &ps, int j,
+                        const std::vector<int> *sh = nullptr)
 {
     SoleFit f;
     f.j = j;
@@ -308,7 +353,8 @@ static SoleFit fit_sole(const hd_tracker *t, const PolarScore &ps, int j)
         const float *d = ps.D.ptr<float>(i);
         int bj = -1;
         float bv = 0;
-        for (int k = std::max(1, j - 3); k <= std::min(na - 2, j + 3); k++)
+        int jc = j + (sh ? (*sh)[i] : 0);
+        for (int k = std::max(1, jc - 3); k <= std::min(na - 2, jc + 3); k++)
             if (d[k] > bv) {
                 bv = d[k];
                 bj = k;
@@ -481,7 +527,7 @@ static double box_motion(const cv::Mat &M, cv::Point2d o, cv::Point2d u, cv::Poi
 /* Scores how well a foot rotating about P with heel distance rh explains the buffered
  * frames: mean sole score, and the spread of the angle over time (a static edge has none). */
 static double rotation_score(hd_tracker *t, const Scene &sc, const std::vector<int> &frames,
-                             double *spread, double *mean_theta)
+                             double *spread, double *mean_theta, double *min_theta)
 {
     std::vector<double> radius(10), phi;
     for (int i = 0; i < 10; i++)
@@ -491,7 +537,7 @@ static double rotation_score(hd_tracker *t, const Scene &sc, const std::vector<i
     cv::Mat mx, my, S;
     polar_maps(sc, radius, phi, cv::Point2d(0, 0), mx, my);
     PolarScore ps;
-    double acc = 0, sth = 0, sth2 = 0;
+    double acc = 0, sth = 0, sth2 = 0, mn = 1e9;
     int cnt = 0;
     for (int fi : frames) {
         cv::remap(t->buf[fi].img, S, mx, my, cv::INTER_LINEAR, cv::BORDER_CONSTANT, -1);
@@ -508,7 +554,37 @@ static double rotation_score(hd_tracker *t, const Scene &sc, const std::vector<i
         int j = pick_sole(ps.score, 0, (int)phi.size() - 1, 0.0);
         if (j < 0)
             continue;
-        acc += ps.score[j];
+        /* The pivot does not move: the sole line passes through it in every frame. A point
+         * on the moving foot sees the sole pass beside it once the foot turns. */
+        double su = 0, sn = 0, suu = 0, sun = 0;
+        int m = 0;
+        for (int i = 0; i < ps.D.rows; i++) {
+            const float *d = ps.D.ptr<float>(i);
+            int bj = -1;
+            float bv = 0;
+            for (int k = std::max(1, j - 3); k <= std::min(ps.D.cols - 2, j + 3); k++)
+                if (d[k] > bv) {
+                    bv = d[k];
+                    bj = k;
+                }
+            if (bj < 0)
+                continue;
+            double uu = radius[i] * std::cos(phi[bj]), nn = radius[i] * std::sin(phi[bj]);
+            su += uu;
+            sn += nn;
+            suu += uu * uu;
+            sun += uu * nn;
+            m++;
+        }
+        double den = m * suu - su * su;
+        double icpt = 0;
+        if (m >= 4 && std::fabs(den) > 1e-9) {
+            double b = (m * sun - su * sn) / den;
+            icpt = (sn - b * su) / m;
+        }
+        double through = std::max(0.0, 1.0 - std::fabs(icpt) / (0.06 * sc.rh));
+        acc += ps.score[j] * through;
+        mn = std::min(mn, phi[j]);
         sth += phi[j];
         sth2 += phi[j] * phi[j];
         cnt++;
@@ -516,12 +592,252 @@ static double rotation_score(hd_tracker *t, const Scene &sc, const std::vector<i
     if (cnt == 0) {
         *spread = 0;
         *mean_theta = 0;
+        *min_theta = 0;
         return 0;
     }
     double m = sth / cnt;
+    *min_theta = mn;
     *mean_theta = m;
     *spread = std::sqrt(std::max(0.0, sth2 / cnt - m * m));
     return acc / cnt;
+}
+
+/* The pivot from the motion along a line: a rigid foot turning about its ball moves more
+ * the further a point is from the ball, and the toes in front of it do not move at all.
+ * So along the line the motion is low on the toe side, starts to rise at the pivot and
+ * falls off past the heel. Returns false when there is no such profile. */
+static bool hinge_pivot(const cv::Mat &M, const LineCand &lc, int side, double W,
+                        cv::Point2d *pivot, double *rh, double *ramp)
+{
+    cv::Point2d d = (lc.b - lc.a) * (1.0 / std::max(1e-6, lc.len));
+    cv::Point2d n(d.y, -d.x);
+    if (n.y > 0)
+        n = -n;
+    double t0 = -0.15 * W, t1 = lc.len + 0.15 * W;
+    int np = (int)(t1 - t0) + 1;
+    if (np < 10)
+        return false;
+    std::vector<double> m(np, 0.0);
+    double band0 = -0.05 * W, band1 = 0.04 * W;
+    for (int k = 0; k < np; k++) {
+        cv::Point2d q = lc.a + d * (t0 + k);
+        double acc = 0;
+        int cnt = 0;
+        for (double h = band0; h <= band1; h += 1.0) {
+            cv::Point2d r = q + n * h;
+            int x = (int)std::lround(r.x), y = (int)std::lround(r.y);
+            if (x < 0 || y < 0 || x >= M.cols || y >= M.rows)
+                continue;
+            acc += M.at<float>(y, x);
+            cnt++;
+        }
+        m[k] = cnt ? acc / cnt : 0;
+    }
+    std::vector<double> sm(np, 0.0);
+    for (int k = 0; k < np; k++) {
+        double acc = 0;
+        int cnt = 0;
+        for (int q = std::max(0, k - 3); q <= std::min(np - 1, k + 3); q++) {
+            acc += m[q];
+            cnt++;
+        }
+        sm[k] = acc / cnt;
+    }
+    int kp = (int)(std::max_element(sm.begin(), sm.end()) - sm.begin());
+    std::vector<double> sorted = sm;
+    std::sort(sorted.begin(), sorted.end());
+    double base = sorted[sorted.size() / 5], peak = sm[kp];
+    if (peak - base < 1.0)
+        return false;
+    double thr = base + 0.2 * (peak - base);
+    int kb = kp, kh = kp;
+    while (kb - side >= 0 && kb - side < np && sm[kb - side] > thr)
+        kb -= side;
+    while (kh + side >= 0 && kh + side < np && sm[kh + side] > thr)
+        kh += side;
+    *pivot = lc.a + d * (t0 + kb);
+    *rh = std::fabs((double)(kh - kb));
+    /* correlation of the motion with the distance from the pivot over the moving part:
+     * positive when the motion grows towards the heel, as a turning foot's does */
+    double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+    int cnt = 0;
+    for (int k = std::min(kb, kh); k <= std::max(kb, kh); k++) {
+        double x = (k - kb) * side, y = sm[k];
+        sx += x;
+        sy += y;
+        sxx += x * x;
+        syy += y * y;
+        sxy += x * y;
+        cnt++;
+    }
+    double cov = sxy / cnt - sx / cnt * sy / cnt;
+    double vx = sxx / cnt - sx / cnt * sx / cnt, vy = syy / cnt - sy / cnt * sy / cnt;
+    *ramp = vx > 0 && vy > 0 ? cov / std::sqrt(vx * vy) : 0;
+    return *rh > 0.02 * W;
+}
+
+/* The pivot from feature motion: points on the rear foot move as one rigid body turning
+ * about the pivot (the ball of the foot when the heel is up, the nosing when it is below
+ * the step). Corners found in a frame in the usual pose are followed (pyramidal
+ * Lucas-Kanade) into frames far from it; a rotation fitted by RANSAC to the largest rigid
+ * group gives the centre. The median centre over frames is the pivot; the group's reach
+ * from it is the heel distance; where the group lies is the heel side.
+ * Returns the support (inliers summed over the frames that turned), 0 when it fails. */
+static double rigid_pivot(hd_tracker *t, cv::Point2d o, cv::Point2d d, double len, int rest,
+                          const std::vector<int> &dev, cv::Point2d *pivot, double *rh,
+                          int *side, std::vector<std::pair<int, double>> *turns)
+{
+    turns->clear();
+    const cv::Mat &R0 = t->buf[rest].img;
+    cv::Point2d n(d.y, -d.x);
+    if (n.y > 0)
+        n = -n;
+    /* the foot: along the moving stretch of the line, a little below to half a foot above */
+    std::vector<cv::Point> poly;
+    double h0 = -0.25 * len, h1 = 0.45 * len;
+    double a0 = -0.15 * len, a1 = 1.15 * len;
+    for (auto pr : {std::make_pair(a0, h0), std::make_pair(a1, h0), std::make_pair(a1, h1),
+                    std::make_pair(a0, h1)}) {
+        cv::Point2d q = o + d * pr.first + n * pr.second;
+        poly.push_back(cv::Point((int)std::lround(q.x), (int)std::lround(q.y)));
+    }
+    cv::Mat mask = cv::Mat::zeros(R0.size(), CV_8U);
+    cv::fillConvexPoly(mask, poly, cv::Scalar(255));
+    std::vector<cv::Point2f> p0;
+    cv::goodFeaturesToTrack(R0, p0, 150, 0.005, std::max(2.0, 0.03 * len), mask, 5);
+    if (p0.size() < 8)
+        return 0;
+    /* Follow the points frame by frame outwards from the usual pose: a foot turns a few
+     * degrees per frame, which Lucas-Kanade follows; a jump of 30 degrees it does not. */
+    int nb = (int)t->buf.size();
+    std::vector<std::vector<cv::Point2f>> pos(nb);
+    std::vector<std::vector<uchar>> alive(nb);
+    pos[rest] = p0;
+    alive[rest].assign(p0.size(), 1);
+    for (int dir = -1; dir <= 1; dir += 2) {
+        std::vector<cv::Point2f> cur = p0, next;
+        std::vector<uchar> al(p0.size(), 1), ok;
+        std::vector<float> err;
+        for (int f = rest + dir; f >= 0 && f < nb; f += dir) {
+            cv::calcOpticalFlowPyrLK(t->buf[f - dir].img, t->buf[f].img, cur, next, ok, err,
+                                     cv::Size(11, 11), 2);
+            for (size_t k = 0; k < al.size(); k++)
+                al[k] = al[k] && ok[k];
+            pos[f] = next;
+            alive[f] = al;
+            cur.swap(next);
+        }
+    }
+    std::vector<double> cx, cy, reach, sidev;
+    double support = 0;
+    uint64_t rng = 0x9E3779B97F4A7C15ull;
+    for (int fi : dev) {
+        if (fi == rest || fi < 0 || fi >= nb || pos[fi].empty())
+            continue;
+        std::vector<cv::Point2d> a, b;
+        /* only points that moved: the step and the wall form a large rigid group too */
+        for (size_t k = 0; k < p0.size(); k++)
+            if (alive[fi][k] && cv::norm(pos[fi][k] - p0[k]) > 1.5) {
+                a.push_back(p0[k]);
+                b.push_back(pos[fi][k]);
+            }
+        if (a.size() < 6)
+            continue;
+        /* RANSAC over pairs: a rotation by alpha plus a translation */
+        std::vector<char> bestin;
+        int bestn = 0;
+        double bestalpha = 0;
+        for (int it = 0; it < 300; it++) {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            size_t i = rng % a.size(), j = (rng >> 20) % a.size();
+            if (i == j || cv::norm(a[i] - a[j]) < 0.08 * len)
+                continue;
+            double alpha = std::remainder(std::atan2((b[j] - b[i]).y, (b[j] - b[i]).x) -
+                                              std::atan2((a[j] - a[i]).y, (a[j] - a[i]).x),
+                                          2 * kPi);
+            double c = std::cos(alpha), s = std::sin(alpha);
+            cv::Point2d tr = b[i] - cv::Point2d(c * a[i].x - s * a[i].y, s * a[i].x + c * a[i].y);
+            std::vector<char> in(a.size(), 0);
+            int cnt = 0;
+            for (size_t k = 0; k < a.size(); k++) {
+                cv::Point2d q(c * a[k].x - s * a[k].y + tr.x, s * a[k].x + c * a[k].y + tr.y);
+                if (cv::norm(q - b[k]) < 1.2) {
+                    in[k] = 1;
+                    cnt++;
+                }
+            }
+            if (cnt > bestn) {
+                bestn = cnt;
+                bestin = in;
+                bestalpha = alpha;
+            }
+        }
+        if (getenv("HD_TRACKER_DEBUG"))
+            HD_LOG(HD_LOG_DEBUG, "rigid: frame %d: %zu of %zu points, %d rigid, turn %.1f deg",
+                   fi, a.size(), p0.size(), bestn, rad2deg(bestalpha));
+        if (bestn < 6 || std::fabs(rad2deg(bestalpha)) < 4.0)
+            continue;
+        /* least-squares rotation of the inliers, then its centre: (I - R) c = t */
+        cv::Point2d ma(0, 0), mb(0, 0);
+        for (size_t k = 0; k < a.size(); k++)
+            if (bestin[k]) {
+                ma += a[k];
+                mb += b[k];
+            }
+        ma *= 1.0 / bestn;
+        mb *= 1.0 / bestn;
+        double sdot = 0, scross = 0;
+        for (size_t k = 0; k < a.size(); k++)
+            if (bestin[k]) {
+                cv::Point2d pa = a[k] - ma, pb = b[k] - mb;
+                sdot += pa.x * pb.x + pa.y * pb.y;
+                scross += pa.x * pb.y - pa.y * pb.x;
+            }
+        double alpha = std::atan2(scross, sdot);
+        if (std::fabs(rad2deg(alpha)) < 4.0)
+            continue;
+        double c = std::cos(alpha), s = std::sin(alpha);
+        cv::Point2d tr = mb - cv::Point2d(c * ma.x - s * ma.y, s * ma.x + c * ma.y);
+        /* (1-c) cx + s cy = tx ; -s cx + (1-c) cy = ty */
+        double det = (1 - c) * (1 - c) + s * s;
+        cv::Point2d ctr(((1 - c) * tr.x - s * tr.y) / det, (s * tr.x + (1 - c) * tr.y) / det);
+        double far = 0, along = 0;
+        for (size_t k = 0; k < a.size(); k++)
+            if (bestin[k]) {
+                double uu = (a[k] - ctr).dot(d);
+                along += uu;
+                far = std::max(far, std::fabs(uu));
+            }
+        cx.push_back(ctr.x);
+        cy.push_back(ctr.y);
+        turns->push_back({fi, alpha});
+        reach.push_back(far);
+        sidev.push_back(along);
+        support += bestn;
+    }
+    /* enough turned frames, over a range of angles, to trust the centre */
+    double amin = 1e9, amax = -1e9;
+    for (auto &tr : *turns) {
+        amin = std::min(amin, tr.second);
+        amax = std::max(amax, tr.second);
+    }
+    if (cx.size() < 6 || (rad2deg(amax - amin) < 8.0 && rad2deg(std::max(std::fabs(amin),
+                                                                      std::fabs(amax))) < 12))
+        return 0;
+    auto med = [](std::vector<double> v) {
+        std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+        return v[v.size() / 2];
+    };
+    *pivot = cv::Point2d(med(cx), med(cy));
+    *rh = med(reach) * 1.05;
+    *side = med(sidev) >= 0 ? 1 : -1;
+    /* the centre must lie near the line it turns on */
+    double off = std::fabs((*pivot - o).dot(n));
+    if (off > 0.25 * len || *rh < 0.3 * len)
+        return 0;
+    return support;
 }
 
 /* Writes an 8-bit image as PGM when HD_TRACKER_DEBUG names a folder (development aid). */
@@ -591,13 +907,44 @@ static bool try_calibrate(hd_tracker *t)
         return false;
     }
 
-    /* Frames for the rotation test: spread over the buffer. */
+    /* Frames for the rotation test: the ones that differ most from the mean where things
+     * move (the foot away from its usual pose), plus some spread over time. A window that
+     * is mostly standing still would otherwise make every static line look like a sole. */
     std::vector<int> frames;
     int nb = (int)t->buf.size();
-    int want = std::min(nb, 14);
-    for (int k = 0; k < want; k++)
-        frames.push_back((int)((k + 0.5) * nb / want));
-
+    int rest_idx = 0;
+    {
+        std::vector<std::pair<double, int>> dev;
+        for (int k = 0; k < nb; k++) {
+            const cv::Mat &img = t->buf[k].img;
+            double acc = 0;
+            int cnt = 0;
+            for (int y = 0; y < img.rows; y += 4) {
+                const uchar *a = img.ptr(y);
+                const uchar *b = mean8.ptr(y);
+                const float *mm = M.ptr<float>(y);
+                for (int x = 0; x < img.cols; x += 4)
+                    if (mm[x] > 0.25 * mmax) {
+                        acc += std::abs((int)a[x] - (int)b[x]);
+                        cnt++;
+                    }
+            }
+            dev.push_back({cnt ? acc / cnt : 0, k});
+        }
+        std::sort(dev.begin(), dev.end(), std::greater<std::pair<double, int>>());
+        /* the foot must have been seen well away from its usual pose */
+        int top = std::min(nb, 14);
+        if (nb < 14 || dev[top - 1].first < 6.0) {
+            t->hint = HD_HINT_CALIBRATING;
+            return false;
+        }
+        for (int k = 0; k < top; k++)
+            frames.push_back(dev[k].second);
+        rest_idx = dev[(size_t)(nb * 4) / 5].second; /* an ordinary, near-usual pose */
+        /* and a few ordinary frames, so a rotation is seen against the usual pose */
+        for (int k = 0; k < 4; k++)
+            frames.push_back(dev[(size_t)(nb / 2 + k * (nb / 2) / 4)].second);
+    }
     /* The foot is the lowest moving thing: the step edge it pivots on lies a little above
      * the lowest motion (the heel drops below it by at most about half the heel length)
      * and never below it. Lines far from there (a skirting board, the lower step) are out. */
@@ -619,6 +966,43 @@ static bool try_calibrate(hd_tracker *t)
             if (lc.b.x < mx0 - 0.05 * t->ww || lc.a.x > mx1 + 0.05 * t->ww)
                 continue;
         }
+        /* First choice: the rigid rotation of the foot's features (needs texture). */
+        {
+            cv::Point2d hp;
+            double hr, hramp;
+            int hs = 0;
+            for (int sd = -1; sd <= 1 && !hs; sd += 2)
+                if (hinge_pivot(M, lc, sd, t->ww, &hp, &hr, &hramp))
+                    hs = sd;
+            if (hs) {
+                /* the moving stretch, from its toe end, whichever side the heel is */
+                cv::Point2d o = hs > 0 ? hp : hp - d * hr;
+                cv::Point2d piv;
+                double rr;
+                int side = 0;
+                std::vector<std::pair<int, double>> turns;
+                double sup =
+                    rigid_pivot(t, o, d, hr, rest_idx, frames, &piv, &rr, &side, &turns);
+                if (getenv("HD_TRACKER_DEBUG"))
+                    HD_LOG(HD_LOG_DEBUG, "rigid line y%.0f: pivot (%.1f,%.1f) rh %.1f side %d "
+                           "support %.0f", lc.a.y, piv.x, piv.y, rr, side, sup);
+                if (sup > 0 && 1000 + sup > best) {
+                    best = 1000 + sup;
+                    bestsc.P = piv;
+                    bestsc.u = d * (double)side;
+                    bestsc.n = cv::Point2d(bestsc.u.y, -bestsc.u.x);
+                    if (bestsc.n.y > 0)
+                        bestsc.n = -bestsc.n;
+                    bestsc.rh = rr;
+                    t->calib_turns = turns;
+                    t->calib_turns.push_back({rest_idx, 0.0});
+                    bestsc.line[0] = lc.a.x;
+                    bestsc.line[1] = lc.a.y;
+                    bestsc.line[2] = lc.b.x;
+                    bestsc.line[3] = lc.b.y;
+                }
+            }
+        }
         for (int side = -1; side <= 1; side += 2) {
             cv::Point2d u = d * (double)side;
             cv::Point2d n(u.y, -u.x);   /* rotate u by +90 deg in image coords... */
@@ -632,49 +1016,141 @@ static bool try_calibrate(hd_tracker *t)
             double pre = beyond - inside;
             if (!lc.free_pivot && pre < 0.5 * t->p.min_motion)
                 continue;
-            /* Pivot candidates around the end (along the whole line when it has no nosing),
-             * heel distances from small to large. */
-            double back_hi = lc.free_pivot ? lc.len / t->ww : 0.16;
-            double back_step = lc.free_pivot ? std::max(0.01, back_hi / 14) : 0.02;
-            for (double back = -0.02; back <= back_hi; back += back_step) {
-                cv::Point2d P = end - u * (back * t->ww);
-                for (double rh : {0.05, 0.07, 0.10, 0.14, 0.19, 0.25}) {
-                    Scene sc;
-                    sc.P = P;
-                    sc.u = u;
-                    sc.n = n;
-                    sc.rh = rh * t->ww;
-                    /* the heel moves, the toes hardly do */
-                    double mh = box_motion(M, P, u, n, 0.3 * sc.rh, sc.rh, -0.4 * sc.rh,
-                                           0.5 * sc.rh);
-                    double mt = box_motion(M, P, u, n, -0.45 * sc.rh, -0.05 * sc.rh,
-                                           0.02 * sc.rh, 0.3 * sc.rh);
-                    double asym = mh > 1e-6 ? std::max(0.0, (mh - mt) / mh) : 0;
-                    if (asym <= 0.2 || mh < 0.5 * t->p.min_motion)
-                        continue;
-                    double spread, mth;
-                    double sc0 = rotation_score(t, sc, frames, &spread, &mth);
-                    /* a moving sole, not a static edge through P */
-                    double val = sc0 * std::min(1.0, rad2deg(spread) / 4.0) * asym;
-                    if (val > best) {
-                        best = val;
-                        bestsc = sc;
-                        bestsc.line[0] = lc.a.x;
-                        bestsc.line[1] = lc.a.y;
-                        bestsc.line[2] = lc.b.x;
-                        bestsc.line[3] = lc.b.y;
-                    }
+            /* The pivot where the motion along the line starts to rise, the heel where it
+             * falls off; then the rotation test judges this line and side. */
+            cv::Point2d P;
+            double rh0, ramp;
+            if (!hinge_pivot(M, lc, side, t->ww, &P, &rh0, &ramp))
+                continue;
+            if (getenv("HD_TRACKER_DEBUG"))
+                HD_LOG(HD_LOG_DEBUG, "hinge line y%.0f side %d P(%.0f,%.0f) rh %.0f ramp %.2f",
+                       lc.a.y, side, P.x, P.y, rh0, ramp);
+            if (ramp < 0.1)
+                continue;
+            for (double f : {0.8, 1.0, 1.2}) {
+                Scene sc;
+                sc.P = P;
+                sc.u = u;
+                sc.n = n;
+                sc.rh = std::max(0.03 * t->ww, rh0 * f);
+                double mh = box_motion(M, P, u, n, 0.3 * sc.rh, sc.rh, -0.4 * sc.rh,
+                                       0.5 * sc.rh);
+                double mt = box_motion(M, P, u, n, -0.45 * sc.rh, -0.05 * sc.rh, 0.02 * sc.rh,
+                                       0.3 * sc.rh);
+                double asym = mh > 1e-6 ? std::max(0.0, (mh - mt) / mh) : 0;
+                if (asym <= 0.2)
+                    continue;
+                double spread, mth, mnth;
+                double sc0 = rotation_score(t, sc, frames, &spread, &mth, &mnth);
+                if (rad2deg(spread) < 3.0 || rad2deg(mnth) > 12 || rad2deg(mnth) < -45 ||
+                    rad2deg(mth) > 35 || rad2deg(mth) < -30)
+                    continue;
+                double val = sc0 * std::min(1.0, rad2deg(spread) / 6.0) * (0.5 + 0.5 * asym) *
+                             (0.5 + 0.5 * ramp);
+                if (getenv("HD_TRACKER_DEBUG"))
+                    HD_LOG(HD_LOG_DEBUG,
+                           "cand line y%.0f side %d P(%.0f,%.0f) rh %.0f: score %.2f "
+                           "spread %.1f asym %.2f mean %.1f -> %.2f",
+                           lc.a.y, side, P.x, P.y, sc.rh, sc0, rad2deg(spread), asym,
+                           rad2deg(mth), val);
+                if (val > best) {
+                    best = val;
+                    bestsc = sc;
+                    bestsc.line[0] = lc.a.x;
+                    bestsc.line[1] = lc.a.y;
+                    bestsc.line[2] = lc.b.x;
+                    bestsc.line[3] = lc.b.y;
                 }
             }
         }
     }
-    if (best < t->p.min_score * 0.5) {
+
+    bool rigid = best >= 1000;
+    if (!rigid && !t->buf.empty() && !t->finishing &&
+        (t->buf.back().pts - t->buf.front().pts) / 1e6 < t->cfg.calib_max_s - 0.6) {
+        /* no clear rigid turn yet: wait for more movement rather than guess */
+        t->hint = HD_HINT_CALIBRATING;
+        return false;
+    }
+    if (getenv("HD_TRACKER_PROFILE") && best > 0) {
+        for (double du = -0.08 * t->ww; du <= 0.08 * t->ww; du += 2.0) {
+            Scene sc = bestsc;
+            sc.P = bestsc.P + bestsc.u * du;
+            std::vector<double> radius(10), phi;
+            for (int i = 0; i < 10; i++)
+                radius[i] = sc.rh * (t->p.r_lo + (t->p.r_hi - t->p.r_lo) * i / 9.0);
+            for (double d = t->p.phi_min_deg; d <= t->p.phi_max_deg; d += 1.0)
+                phi.push_back(deg2rad(d));
+            cv::Mat mx, my, S;
+            polar_maps(sc, radius, phi, cv::Point2d(0, 0), mx, my);
+            PolarScore ps;
+            double acc = 0;
+            std::string angs;
+            for (int q = 0; q < 8 && q < (int)frames.size(); q++) {
+                cv::remap(t->buf[frames[q]].img, S, mx, my, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+                S.convertTo(S, CV_32F);
+                sole_score(S, ps);
+                int bj = (int)(std::max_element(ps.score.begin(), ps.score.end()) - ps.score.begin());
+                acc += ps.score[bj];
+                angs += " " + std::to_string((int)rad2deg(phi[bj]));
+            }
+            fprintf(stderr, "profile du %+5.0f P(%.0f) maxscore %.2f angles%s\n", du, sc.P.x, acc / 8, angs.c_str());
+        }
+    }
+    /* Refine around the coarse best, one parameter at a time: the pivot along the line,
+     * the pivot across it (the sole rests a few pixels off a line found from edges or
+     * motion), the heel distance, and the pivot along the line once more. */
+    if (best > 0 && !rigid) {
+        auto eval = [&](const Scene &sc) {
+            double spread, mth, mnth;
+            double sc0 = rotation_score(t, sc, frames, &spread, &mth, &mnth);
+            if (rad2deg(spread) < 3.0 || rad2deg(mnth) > 12 || rad2deg(mnth) < -45 ||
+                rad2deg(mth) > 35 || rad2deg(mth) < -30)
+                return 0.0;
+            return sc0 * std::min(1.0, rad2deg(spread) / 6.0);
+        };
+        best = eval(bestsc);
+        for (int stage = 0; stage < 4; stage++) {
+            Scene c = bestsc;
+            std::vector<Scene> tries;
+            if (stage == 0 || stage == 3) {
+                double span = stage == 0 ? 0.03 * t->ww : 4.0;
+                for (double du = -span; du <= span + 1e-9; du += 1.0) {
+                    Scene sc = c;
+                    sc.P = c.P + c.u * du;
+                    tries.push_back(sc);
+                }
+            } else if (stage == 1) {
+                double span = std::max(3.0, 0.08 * c.rh);
+                for (double dn = -span; dn <= span + 1e-9; dn += 0.5) {
+                    Scene sc = c;
+                    sc.P = c.P + c.n * dn;
+                    tries.push_back(sc);
+                }
+            } else {
+                for (double f : {0.7, 0.8, 0.9, 1.1, 1.25}) {
+                    Scene sc = c;
+                    sc.rh = c.rh * f;
+                    tries.push_back(sc);
+                }
+            }
+            for (const Scene &sc : tries) {
+                double v = eval(sc);
+                if (v > best) {
+                    best = v;
+                    bestsc = sc;
+                }
+            }
+        }
+    }
+    if (best < t->p.min_score * 0.8) {
         t->hint = HD_HINT_NO_FOOT;
         HD_LOG(HD_LOG_DEBUG, "tracker: no rotating foot found yet (best %.2f)", best);
         return false;
     }
     t->sc = bestsc;
     t->sc.valid = true;
+    t->calib_frames = frames;
     if (getenv("HD_TRACKER_DEBUG")) {
         cv::Mat dbg;
         cv::cvtColor(mean8, dbg, cv::COLOR_GRAY2BGR);
@@ -839,6 +1315,530 @@ static void lift_zone_sample(hd_tracker *t, const cv::Mat &img, cv::Point2d orig
     s.convertTo(out, CV_32F);
 }
 
+/* The foot just above its sole at each radius (dir +1; dir -1: just below it), for the
+ * sole at angle index j: the rear
+ * foot is rigid, so this strip looks the same at every angle (a static edge that happens
+ * to pass through the pivot has background above it instead). */
+static void foot_strip(const hd_tracker *t, const cv::Mat &S, int j, int dir,
+                       std::vector<float> &out, const std::vector<int> *sh = nullptr)
+{
+    double step = deg2rad(t->p.phi_step_deg);
+    double kpx = std::max(1.5, 0.05 * t->sc.rh);
+    out.assign(S.rows, -1.f);
+    for (int i = 0; i < S.rows; i++) {
+        int o1 = dir * std::max(1, (int)std::lround(kpx / (t->radius[i] * step)));
+        int jc = j + (sh ? (*sh)[i] : 0);
+        int a = jc + o1, b = jc + 2 * o1;
+        if (b >= S.cols || b < 0)
+            continue;
+        float va = S.at<float>(i, a), vb = S.at<float>(i, b);
+        if (va < 0 || vb < 0)
+            continue;
+        out[i] = 0.5f * (va + vb);
+    }
+}
+
+/* 1 for a strip like the reference, towards 0 for a different one (after matching the
+ * overall light level with gain). */
+static double strip_match(const std::vector<float> &a, const std::vector<float> &ref,
+                          double gain)
+{
+    double acc = 0;
+    int n = 0;
+    for (size_t i = 0; i < a.size() && i < ref.size(); i++)
+        if (a[i] >= 0 && ref[i] >= 0) {
+            acc += std::fabs(a[i] * gain - ref[i]);
+            n++;
+        }
+    if (n < (int)a.size() / 2)
+        return 0;
+    return std::exp(-(acc / n) / 22.0);
+}
+
+static double polar_level(const cv::Mat &S)
+{
+    std::vector<float> v;
+    v.reserve((size_t)S.rows * S.cols / 4 + 1);
+    for (int i = 0; i < S.rows; i += 2) {
+        const float *s = S.ptr<float>(i);
+        for (int j = 0; j < S.cols; j += 2)
+            if (s[j] >= 0)
+                v.push_back(s[j]);
+    }
+    if (v.empty())
+        return 1;
+    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+    return std::max(1.0f, v[v.size() / 2]);
+}
+
+/* Polar image of a work-scale image (outside points -1). */
+static void polar_sample(hd_tracker *t, const cv::Mat &img, cv::Point2d origin, cv::Mat &S)
+{
+    polar_maps(t->sc, t->radius, t->phi, origin, t->mapx, t->mapy);
+    cv::Mat S8;
+    cv::remap(img, S8, t->mapx, t->mapy, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+    S8.convertTo(S, CV_32F);
+    for (int i = 0; i < S.rows; i++) {
+        const float *xr = t->mapx.ptr<float>(i), *yr = t->mapy.ptr<float>(i);
+        float *s = S.ptr<float>(i);
+        for (int j = 0; j < S.cols; j++)
+            if (xr[j] < 0 || yr[j] < 0 || xr[j] > img.cols - 1 || yr[j] > img.rows - 1)
+                s[j] = -1;
+    }
+}
+
+/* Score of every (angle, offset) line: the mean normalised edge along it. */
+static void line_scores(const hd_tracker *t, const PolarScore &ps, cv::Mat &sc2)
+{
+    int na = (int)ps.score.size(), nr = ps.N.rows, nd = (int)t->delta.size();
+    sc2.create(nd, na, CV_32F);
+    sc2.setTo(0);
+    for (int k = 0; k < nd; k++) {
+        const std::vector<int> &sh = t->shift[k];
+        float *o = sc2.ptr<float>(k);
+        for (int a = 0; a < na; a++) {
+            double acc = 0;
+            int cnt = 0;
+            for (int i = 0; i < nr; i++) {
+                int c = a + sh[i];
+                if (c < 2 || c >= na - 2)
+                    continue;
+                acc += ps.N.at<float>(i, c);
+                cnt++;
+            }
+            o[a] = cnt >= nr / 2 ? (float)(acc / cnt) : 0.f;
+        }
+    }
+}
+
+/* The foot's appearance from the calibration frames: per radius, the median strip above
+ * the sole chosen by edges alone. */
+static void init_reference(hd_tracker *t)
+{
+    std::vector<std::vector<float>> strips;
+    std::vector<double> levels;
+    cv::Mat S;
+    PolarScore ps;
+    t->ref_strip.clear();
+    double step = deg2rad(t->p.phi_step_deg);
+    if (t->calib_turns.size() >= 3) {
+        /* The sole is the edge that turns with the foot: in frame k it lies at the usual
+         * angle plus that frame's rotation (static edges do not follow). */
+        int side = t->sc.u.x >= 0 ? 1 : -1;
+        std::vector<cv::Mat> scores;
+        std::vector<cv::Mat> imgs;
+        std::vector<int> shifts;
+        for (auto &tr : t->calib_turns) {
+            if (tr.first < 0 || tr.first >= (int)t->buf.size())
+                continue;
+            polar_sample(t, t->buf[tr.first].img, cv::Point2d(0, 0), S);
+            sole_score(S, ps);
+            cv::Mat sc2;
+            line_scores(t, ps, sc2);
+            scores.push_back(sc2);
+            imgs.push_back(S.clone());
+            shifts.push_back((int)std::lround(-side * tr.second / step));
+        }
+        int na = t->nang, nd = (int)t->delta.size(), bestj = -1, bestk = -1;
+        double best = 0;
+        /* edge strength of each line followed through the turns */
+        cv::Mat comb(nd, na, CV_32F, cv::Scalar(0));
+        for (int k = 0; k < nd; k++) {
+            for (int a = 0; a < na; a++) {
+                double acc = 0;
+                int cnt = 0;
+                for (size_t f = 0; f < scores.size(); f++) {
+                    int c = a + shifts[f];
+                    if (c < 0 || c >= na)
+                        continue;
+                    acc += scores[f].at<float>(k, c);
+                    cnt++;
+                }
+                if (cnt * 2 >= (int)scores.size() + 1)
+                    comb.at<float>(k, a) = (float)(acc / cnt);
+            }
+        }
+        /* Among the strong ones, the sole is the line with the same foot above it in every
+         * frame and changing background below it (a stripe on the shoe has foot on both
+         * sides; a static edge has the same background on both sides in every frame). */
+        auto consistency = [&](int a, int k, int dir) {
+            std::vector<std::vector<float>> st;
+            for (size_t f = 0; f < imgs.size(); f++) {
+                int c = a + shifts[f];
+                if (c < 0 || c >= na)
+                    continue;
+                std::vector<float> v;
+                foot_strip(t, imgs[f], c, dir, v, &t->shift[k]);
+                double g = polar_level(imgs[f]);
+                for (float &x : v)
+                    if (x >= 0)
+                        x = (float)(x * 100.0 / g);
+                st.push_back(v);
+            }
+            if (st.size() < 3)
+                return 0.0;
+            double dev = 0;
+            int cnt = 0;
+            for (size_t i = 0; i < st[0].size(); i++) {
+                std::vector<float> v;
+                for (auto &x : st)
+                    if (x[i] >= 0)
+                        v.push_back(x[i]);
+                if (v.size() < 3)
+                    continue;
+                std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+                float m = v[v.size() / 2];
+                for (float x : v) {
+                    dev += std::fabs(x - m);
+                    cnt++;
+                }
+            }
+            return cnt ? std::exp(-(dev / cnt) / 12.0) : 0.0;
+        };
+        double cmax = 0;
+        cv::minMaxLoc(comb, nullptr, &cmax);
+        for (int k = 0; k < nd; k++) {
+            for (int a = 1; a < na - 1; a++) {
+                float v = comb.at<float>(k, a);
+                if (v < 0.5 * cmax || v < comb.at<float>(k, a - 1) || v < comb.at<float>(k, a + 1) ||
+                    (k > 0 && v < comb.at<float>(k - 1, a)) ||
+                    (k + 1 < nd && v < comb.at<float>(k + 1, a)))
+                    continue;
+                double above = consistency(a, k, +1), below = consistency(a, k, -1);
+                double val = v * above * (1.0 - below);
+                if (getenv("HD_TRACKER_DEBUG"))
+                    HD_LOG(HD_LOG_DEBUG, "sole cand %.1f deg off %.1f: edge %.2f above %.2f "
+                           "below %.2f -> %.2f", rad2deg(t->phi[a]), t->delta[k], v, above,
+                           below, val);
+                if (val > best) {
+                    best = val;
+                    bestj = a;
+                    bestk = k;
+                }
+            }
+        }
+        if (bestj >= 0) {
+            for (size_t f = 0; f < imgs.size(); f++) {
+                int c = bestj + shifts[f];
+                if (c < 0 || c >= na)
+                    continue;
+                std::vector<float> st;
+                foot_strip(t, imgs[f], c, +1, st, &t->shift[bestk]);
+                strips.push_back(st);
+                levels.push_back(polar_level(imgs[f]));
+            }
+            t->theta_n = t->phi[bestj];
+            HD_LOG(HD_LOG_DEBUG,
+                   "tracker: usual sole angle %.1f deg, %.1f px off the pivot (score %.2f over "
+                   "%zu frames)",
+                   rad2deg(t->phi[bestj]), t->delta[bestk], best, imgs.size());
+        }
+    }
+    if (strips.empty()) {
+        for (int fi : t->calib_frames) {
+            if (fi < 0 || fi >= (int)t->buf.size())
+                continue;
+            polar_sample(t, t->buf[fi].img, cv::Point2d(0, 0), S);
+            sole_score(S, ps);
+            int j = pick_sole(ps.score, 0, (int)ps.score.size() - 1, t->p.min_score);
+            if (j < 0)
+                continue;
+            std::vector<float> st;
+            foot_strip(t, S, j, +1, st);
+            strips.push_back(st);
+            levels.push_back(polar_level(S));
+        }
+    }
+    if (strips.size() < 3)
+        return;
+    std::sort(levels.begin(), levels.end());
+    t->ref_level = levels[levels.size() / 2];
+    t->ref_strip.assign(strips[0].size(), -1.f);
+    for (size_t i = 0; i < t->ref_strip.size(); i++) {
+        std::vector<float> v;
+        for (const auto &st : strips)
+            if (st[i] >= 0)
+                v.push_back(st[i]);
+        if (v.size() * 2 < strips.size())
+            continue;
+        std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+        t->ref_strip[i] = v[v.size() / 2];
+    }
+}
+
+/* Polar image on any grid (outside points -1). */
+static void polar_grid(const Scene &sc, const std::vector<double> &radius,
+                       const std::vector<double> &phi, const cv::Mat &img, cv::Point2d origin,
+                       cv::Mat &mx, cv::Mat &my, cv::Mat &S)
+{
+    polar_maps(sc, radius, phi, origin, mx, my);
+    cv::Mat S8;
+    cv::remap(img, S8, mx, my, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+    S8.convertTo(S, CV_32F);
+    for (int i = 0; i < S.rows; i++) {
+        const float *xr = mx.ptr<float>(i), *yr = my.ptr<float>(i);
+        float *v = S.ptr<float>(i);
+        for (int j = 0; j < S.cols; j++)
+            if (xr[j] < 0 || yr[j] < 0 || xr[j] > img.cols - 1 || yr[j] > img.rows - 1)
+                v[j] = -1;
+    }
+}
+
+/* Builds the rigid template from the calibration frames and their turns. */
+static bool build_template(hd_tracker *t)
+{
+    t->tmpl_ok = false;
+    if (t->calib_turns.size() < 5)
+        return false;
+    const int nr = 24;
+    t->tr_radius.resize(nr);
+    for (int i = 0; i < nr; i++)
+        t->tr_radius[i] = t->sc.rh * (0.15 + 1.0 * i / (nr - 1));
+    t->tr_phi.clear();
+    for (double d = -70; d <= 80 + 1e-9; d += t->p.phi_step_deg)
+        t->tr_phi.push_back(deg2rad(d));
+    int na = (int)t->tr_phi.size();
+    double step = deg2rad(t->p.phi_step_deg);
+    int side = t->sc.u.x >= 0 ? 1 : -1;
+    std::vector<cv::Mat> imgs;
+    std::vector<int> shifts;
+    int ref = -1;
+    cv::Mat mx, my, S;
+    for (auto &tr : t->calib_turns) {
+        if (tr.first < 0 || tr.first >= (int)t->buf.size())
+            continue;
+        polar_grid(t->sc, t->tr_radius, t->tr_phi, t->buf[tr.first].img, cv::Point2d(0, 0), mx, my,
+                   S);
+        double g = polar_level(S);
+        for (int i = 0; i < S.rows; i++) {
+            float *v = S.ptr<float>(i);
+            for (int j = 0; j < S.cols; j++)
+                if (v[j] >= 0)
+                    v[j] = (float)(v[j] * 100.0 / g);
+        }
+        if (tr.second == 0.0)
+            ref = (int)imgs.size();
+        imgs.push_back(S.clone());
+        shifts.push_back((int)std::lround(-side * tr.second / step));
+    }
+    if (ref < 0 || imgs.size() < 5)
+        return false;
+    /* a pixel of the foot keeps its value when followed through the turns, and its
+     * position without following sees the foot leave (or the background) */
+    cv::Mat mask(nr, na, CV_8U, cv::Scalar(0));
+    std::vector<float> fol, sta;
+    for (int i = 0; i < nr; i++) {
+        for (int j = 0; j < na; j++) {
+            float r0 = imgs[ref].at<float>(i, j);
+            if (r0 < 0)
+                continue;
+            fol.clear();
+            sta.clear();
+            for (size_t f = 0; f < imgs.size(); f++) {
+                int c = j + shifts[f];
+                if (c >= 0 && c < na && imgs[f].at<float>(i, c) >= 0)
+                    fol.push_back(std::fabs(imgs[f].at<float>(i, c) - r0));
+                if (imgs[f].at<float>(i, j) >= 0)
+                    sta.push_back(std::fabs(imgs[f].at<float>(i, j) - r0));
+            }
+            if (fol.size() * 3 < imgs.size() * 2)
+                continue;
+            std::nth_element(fol.begin(), fol.begin() + fol.size() / 2, fol.end());
+            std::nth_element(sta.begin(), sta.begin() + (sta.size() * 3) / 4, sta.end());
+            double mf = fol[fol.size() / 2], ms = sta[(sta.size() * 3) / 4];
+            if (mf < 7 && ms > mf + 8)
+                mask.at<uchar>(i, j) = 1;
+        }
+    }
+    /* the foot's lower boundary at each radius: the sole */
+    std::vector<double> us, ns, rr;
+    const Scene &sc = t->sc;
+    t->tmpl_i.clear();
+    t->tmpl_j.clear();
+    t->tmpl_val.clear();
+    int last_r = -1;
+    for (int i = 0; i < nr; i++) {
+        const uchar *m = mask.ptr(i);
+        int cnt = 0;
+        for (int j = 0; j < na; j++)
+            if (m[j]) {
+                cnt++;
+                t->tmpl_i.push_back(i);
+                t->tmpl_j.push_back(j);
+                t->tmpl_val.push_back(imgs[ref].at<float>(i, j));
+            }
+        if (cnt >= 3)
+            last_r = i;
+        for (int j = 0; j + 4 < na; j++) {
+            if (m[j] && (m[j + 1] + m[j + 2] + m[j + 3] + m[j + 4]) >= 3) {
+                us.push_back(t->tr_radius[i] * std::cos(t->tr_phi[j]));
+                ns.push_back(t->tr_radius[i] * std::sin(t->tr_phi[j]));
+                rr.push_back(i);
+                break;
+            }
+        }
+    }
+    if (t->tmpl_val.size() < 40 || us.size() < 6 || last_r < 6) {
+        HD_LOG(HD_LOG_DEBUG, "tracker: no rigid template (%zu pixels, %zu sole points)",
+               t->tmpl_val.size(), us.size());
+        return false;
+    }
+    /* the sole as a line (robust: least squares, then without the worst third) */
+    double a = 0, b = 0;
+    std::vector<char> keep(us.size(), 1);
+    for (int pass = 0; pass < 2; pass++) {
+        double su = 0, sn = 0, suu = 0, sun = 0;
+        int m = 0;
+        for (size_t k = 0; k < us.size(); k++)
+            if (keep[k]) {
+                su += us[k];
+                sn += ns[k];
+                suu += us[k] * us[k];
+                sun += us[k] * ns[k];
+                m++;
+            }
+        double den = m * suu - su * su;
+        if (m < 4 || std::fabs(den) < 1e-9)
+            return false;
+        b = (m * sun - su * sn) / den;
+        a = (sn - b * su) / m;
+        std::vector<double> res;
+        for (size_t k = 0; k < us.size(); k++)
+            res.push_back(std::fabs(ns[k] - (a + b * us[k])));
+        std::vector<double> sr = res;
+        std::sort(sr.begin(), sr.end());
+        double cut = sr[(sr.size() * 2) / 3];
+        for (size_t k = 0; k < us.size(); k++)
+            keep[k] = res[k] <= cut + 0.5;
+    }
+    t->theta_ref = std::atan(b);
+    /* The foot turns about its contact with the step, so the sole passes through the
+     * pivot: keep the fitted slope but not an offset, which a low-contrast sole (a shaded
+     * sole over a floor of the same brightness) pushes up into the shoe. */
+    if (std::fabs(a) < 0.12 * sc.rh)
+        a = 0;
+    /* The template reaches the heel's back: that is the heel distance, and the shoe's
+     * length with the toe in front of the pivot (the scale). The heel's bottom point sits
+     * a little in from its rounded back. */
+    double rend = t->tr_radius[last_r] + 0.5 * (t->tr_radius[1] - t->tr_radius[0]);
+    t->sc.rh = rend;
+    double shoe = rend + t->sc.toe;
+    double inset = 0.04 * shoe;
+    t->heel_u = (rend - inset) * std::cos(t->theta_ref);
+    t->heel_n = a + b * t->heel_u;
+    t->shift_prev = 0;
+    t->tmpl_ok = true;
+    HD_LOG(HD_LOG_DEBUG,
+           "tracker: rigid template of %zu pixels; sole at %.1f deg in the reference, heel "
+           "%.1f px along, %.1f px up",
+           t->tmpl_val.size(), rad2deg(t->theta_ref), t->heel_u, t->heel_n);
+    return true;
+}
+
+/* ZNCC of the template against polar image S shifted by s angle steps. */
+static double tmpl_zncc(const hd_tracker *t, const cv::Mat &S, int s)
+{
+    double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+    int n = 0, na = S.cols;
+    for (size_t k = 0; k < t->tmpl_val.size(); k++) {
+        int j = t->tmpl_j[k] + s;
+        if (j < 0 || j >= na)
+            continue;
+        float v = S.at<float>(t->tmpl_i[k], j);
+        if (v < 0)
+            continue;
+        double x = t->tmpl_val[k];
+        sa += x;
+        sb += v;
+        saa += x * x;
+        sbb += v * v;
+        sab += x * v;
+        n++;
+    }
+    if (n < (int)t->tmpl_val.size() / 2)
+        return -1;
+    double va = saa - sa * sa / n, vb = sbb - sb * sb / n;
+    if (va <= 1e-6 || vb <= 1e-6)
+        return -1;
+    return (sab - sa * sb / n) / std::sqrt(va * vb);
+}
+
+static void lift_zone_update(hd_tracker *t, const cv::Mat &img, cv::Point2d origin,
+                             hd_marks *m);
+
+/* One frame with the rigid template: the best-aligning turn, then the heel point turned. */
+static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin, double tsec,
+                           hd_marks *m)
+{
+    const Scene &sc = t->sc;
+    cv::Mat mx, my, S;
+    polar_grid(sc, t->tr_radius, t->tr_phi, img, origin, mx, my, S);
+    double step = deg2rad(t->p.phi_step_deg);
+    int na = (int)t->tr_phi.size();
+    bool recent = t->tracking && (t->lost_since < 0 || tsec - t->lost_since < 0.5);
+    int w = (int)std::lround(t->p.search_deg / t->p.phi_step_deg);
+    int s0 = recent ? (int)std::lround(t->shift_prev) - w : -na / 2;
+    int s1 = recent ? (int)std::lround(t->shift_prev) + w : na / 2;
+    /* the foot turns between about -45 and +60 degrees from the step */
+    double lo = deg2rad(-50) - t->theta_ref, hi = deg2rad(65) - t->theta_ref;
+    s0 = std::max(s0, (int)std::floor(lo / step));
+    s1 = std::min(s1, (int)std::ceil(hi / step));
+    std::vector<double> z(s1 - s0 + 1, -1);
+    int bs = 0;
+    double bz = -2;
+    for (int sh = s0; sh <= s1; sh++) {
+        double v = tmpl_zncc(t, S, sh);
+        z[sh - s0] = v;
+        if (v > bz) {
+            bz = v;
+            bs = sh;
+        }
+    }
+    if (bz < t->p.min_appearance) {
+        if (t->lost_since < 0)
+            t->lost_since = tsec;
+        m->conf = 0;
+        m->setup_hint = HD_HINT_OCCLUDED;
+        m->heel_px = m->heel_mm = m->foot_deg = NAN;
+        m->heel_x = m->heel_y = m->ankle_x = m->ankle_y = NAN;
+        t->tracking = t->tracking && (tsec - t->lost_since) < 0.3;
+        return;
+    }
+    double off = 0;
+    if (bs > s0 && bs < s1) {
+        double a = z[bs - 1 - s0], b = z[bs - s0], c = z[bs + 1 - s0];
+        double den = a - 2 * b + c;
+        if (den < 0)
+            off = std::max(-0.5, std::min(0.5, 0.5 * (a - c) / den));
+    }
+    double shift = bs + off;
+    t->shift_prev = shift;
+    t->lost_since = -1;
+    t->tracking = true;
+    double d = shift * step, cd = std::cos(d), sd = std::sin(d);
+    double hu = t->heel_u * cd - t->heel_n * sd, hn = t->heel_u * sd + t->heel_n * cd;
+    double theta = t->theta_ref + d;
+    double mmpp = mm_per_work_px(t);
+    cv::Point2d heel = sc.P + sc.u * hu + sc.n * hn;
+    double au = 0.78 * t->heel_u, an = t->heel_n + 0.42 * sc.rh;
+    cv::Point2d ank = sc.P + sc.u * (au * cd - an * sd) + sc.n * (au * sd + an * cd);
+    m->conf = (float)std::min(1.0, std::max(0.05, bz));
+    m->heel_px = (float)(hn * t->scale);
+    m->heel_mm = (float)(hn * mmpp);
+    m->foot_deg = (float)rad2deg(theta);
+    m->heel_x = (float)(heel.x * t->scale);
+    m->heel_y = (float)(heel.y * t->scale);
+    m->ankle_x = (float)(ank.x * t->scale);
+    m->ankle_y = (float)(ank.y * t->scale);
+    m->pivot_x = (float)(sc.P.x * t->scale);
+    m->pivot_y = (float)(sc.P.y * t->scale);
+    m->mm_per_px = (float)(mmpp / t->scale);
+    m->foot = HD_FOOT_NEAR;
+    if (getenv("HD_TRACKER_TRACE"))
+        fprintf(stderr, "t %.2f shift %.1f zncc %.2f heel %.1f\n", tsec, shift, bz, m->heel_mm);
+    lift_zone_update(t, img, origin, m);
+}
+
 /* Measures one work-scale image (the whole frame or a region whose top-left corner is at
  * origin in work coordinates). */
 static void track_one(hd_tracker *t, const cv::Mat &img, cv::Point2d origin, int64_t pts,
@@ -853,33 +1853,83 @@ static void track_one(hd_tracker *t, const cv::Mat &img, cv::Point2d origin, int
     const Scene &sc = t->sc;
     double tsec = (pts - t->t_first) / 1e6;
 
-    polar_maps(sc, t->radius, t->phi, origin, t->mapx, t->mapy);
-    cv::Mat S8, S;
-    cv::remap(img, S8, t->mapx, t->mapy, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
-    S8.convertTo(S, CV_32F);
-    for (int i = 0; i < S.rows; i++) {
-        const float *xr = t->mapx.ptr<float>(i), *yr = t->mapy.ptr<float>(i);
-        float *s = S.ptr<float>(i);
-        for (int j = 0; j < S.cols; j++)
-            if (xr[j] < 0 || yr[j] < 0 || xr[j] > img.cols - 1 || yr[j] > img.rows - 1)
-                s[j] = -1;
+    if (t->tmpl_ok) {
+        track_template(t, img, origin, tsec, m);
+        return;
     }
+
+    cv::Mat S;
+    polar_sample(t, img, origin, S);
     PolarScore ps;
     sole_score(S, ps);
 
+    /* Every candidate sole angle is judged on its edge, on whether the foot is above it,
+     * and on how far it is from the last angle (a foot turns at most ~100 deg/s). */
     double step = deg2rad(t->p.phi_step_deg);
-    int j = -1;
-    if (t->tracking) {
-        int jc = (int)std::lround((t->theta_n - t->phi[0]) / step);
-        int w = (int)std::lround(t->p.search_deg / t->p.phi_step_deg);
-        j = pick_sole(ps.score, jc - w, jc + w, t->p.min_score);
+    double level = polar_level(S);
+    double gain = t->ref_level > 0 ? t->ref_level / level : 1.0;
+    bool recent = t->tracking && (t->lost_since < 0 || tsec - t->lost_since < 0.5);
+    int j = -1, jd = -1;
+    double best = 0, best_app = 0;
+    std::vector<float> strip, strip_below, best_strip;
+    int na = (int)ps.score.size(), nd = (int)t->delta.size();
+    cv::Mat sc2;
+    line_scores(t, ps, sc2);
+    for (int k = 0; k < nd; k++) {
+        const float *o = sc2.ptr<float>(k);
+        const float *up = k > 0 ? sc2.ptr<float>(k - 1) : nullptr;
+        const float *dn = k + 1 < nd ? sc2.ptr<float>(k + 1) : nullptr;
+        for (int a = 1; a < na - 1; a++) {
+            float v = o[a];
+            if (v < 0.8 * t->p.min_score || v < o[a - 1] || v < o[a + 1] ||
+                (up && v < up[a]) || (dn && v < dn[a]))
+                continue;
+            const std::vector<int> *sh = &t->shift[k];
+            foot_strip(t, S, a, +1, strip, sh);
+            double app = t->ref_strip.empty() ? 1.0 : strip_match(strip, t->ref_strip, gain);
+            /* below the sole is background, not more foot (that would be the shoe's top) */
+            double below = 0;
+            if (!t->ref_strip.empty()) {
+                foot_strip(t, S, a, -1, strip_below, sh);
+                below = strip_match(strip_below, t->ref_strip, gain);
+            }
+            double tf = 1.0;
+            if (recent) {
+                double d = (t->phi[a] - t->theta_n) / deg2rad(12.0);
+                tf = std::exp(-0.5 * d * d);
+            }
+            double total = v * (0.2 + 0.8 * app) * (1.0 - 0.8 * below) * (0.35 + 0.65 * tf);
+            if (total > best) {
+                best = total;
+                best_app = app;
+                j = a;
+                jd = k;
+                best_strip = strip;
+            }
+        }
     }
-    if (j < 0 && (!t->tracking || t->lost_since < 0 ||
-                  tsec - t->lost_since >= t->p.lost_reacquire_s))
-        j = pick_sole(ps.score, 0, (int)ps.score.size() - 1, t->p.min_score * 1.15);
+    if (getenv("HD_TRACKER_POLAR") && std::fabs(tsec - atof(getenv("HD_TRACKER_POLAR"))) < 0.02) {
+        cv::Mat v8, big;
+        S.convertTo(v8, CV_8U);
+        cv::resize(v8, big, cv::Size(v8.cols * 2, v8.rows * 8), 0, 0, cv::INTER_NEAREST);
+        if (j >= 0)
+            cv::line(big, cv::Point(2 * j, 0), cv::Point(2 * j, big.rows - 1), cv::Scalar(255));
+        debug_pgm("polar", big);
+        cv::Mat roi8;
+        img.convertTo(roi8, CV_8U);
+        debug_pgm("roi", roi8);
+    }
+    if (getenv("HD_TRACKER_TRACE"))
+        fprintf(stderr, "t %.2f j %d phi %.1f score %.2f app %.2f gain %.2f\n", tsec, j,
+                j >= 0 ? rad2deg(t->phi[j]) : 0.0, j >= 0 ? sc2.at<float>(jd, j) : 0.f, best_app,
+                gain);
+    if (j >= 0 && (best_app < t->p.min_appearance || sc2.at<float>(jd, j) < t->p.min_score))
+        j = -1;
     SoleFit f;
-    if (j >= 0)
-        f = fit_sole(t, ps, j);
+    if (j >= 0) {
+        f = fit_sole(t, ps, j, &t->shift[jd]);
+        f.score = sc2.at<float>(jd, j);
+    }
     if (!f.ok) {
         if (t->lost_since < 0)
             t->lost_since = tsec;
@@ -891,6 +1941,12 @@ static void track_one(hd_tracker *t, const cv::Mat &img, cv::Point2d origin, int
     }
     t->lost_since = -1;
     t->tracking = true;
+    if (!t->ref_strip.empty() && best_app > 0.6) {
+        /* follow slow changes (light, shading as the foot turns) */
+        for (size_t i = 0; i < t->ref_strip.size() && i < best_strip.size(); i++)
+            if (best_strip[i] >= 0 && t->ref_strip[i] >= 0)
+                t->ref_strip[i] += 0.03f * ((float)(best_strip[i] * gain) - t->ref_strip[i]);
+    }
     double theta = std::atan(f.b);
     t->theta_n = t->phi[0] + f.j * step;
 
@@ -904,7 +1960,8 @@ static void track_one(hd_tracker *t, const cv::Mat &img, cv::Point2d origin, int
     double ca = std::cos(theta), sa = std::sin(theta);
     cv::Point2d ank = sc.P + sc.u * (au * ca - an * sa) + sc.n * (f.a + au * sa + an * ca);
 
-    m->conf = (float)std::min(1.0, std::max(0.05, (f.score - t->p.min_score) / 2.0 + 0.3));
+    m->conf = (float)std::min(1.0, std::max(0.05, (f.score - t->p.min_score) / 2.0 + 0.3) *
+                                       std::min(1.0, best_app / 0.6));
     m->heel_px = (float)(nh * t->scale);
     m->heel_mm = (float)(nh * mmpp);
     m->foot_deg = (float)rad2deg(theta);
@@ -917,30 +1974,36 @@ static void track_one(hd_tracker *t, const cv::Mat &img, cv::Point2d origin, int
     m->mm_per_px = (float)(mmpp / t->scale);
     m->foot = HD_FOOT_NEAR;
 
-    /* A foot off the step shows up behind and above the working heel. */
+    lift_zone_update(t, img, origin, m);
+}
+
+/* A foot off the step shows up behind and above the working heel. */
+static void lift_zone_update(hd_tracker *t, const cv::Mat &img, cv::Point2d origin,
+                             hd_marks *m)
+{
     lift_zone_sample(t, img, origin, t->lift_cur);
     double cur_mean = cv::mean(t->lift_cur)[0];
     if (t->lift_bg.empty()) {
         t->lift_cur.copyTo(t->lift_bg);
         t->lift_mean_bg = cur_mean;
-    } else {
-        /* compare after matching the overall level, so a light change is not a foot */
-        double gain = cur_mean > 1 ? t->lift_mean_bg / cur_mean : 1.0;
-        int changed = 0, total = t->lift_cur.rows * t->lift_cur.cols;
-        for (int b = 0; b < t->lift_cur.rows; b++) {
-            float *c = t->lift_cur.ptr<float>(b);
-            float *g = t->lift_bg.ptr<float>(b);
-            for (int a = 0; a < t->lift_cur.cols; a++) {
-                double v = c[a] * gain;
-                if (std::fabs(v - g[a]) > 18)
-                    changed++;
-                /* slow approximate-median background: a held foot does not become it */
-                g[a] += (float)(v > g[a] ? 0.15 : -0.15);
-            }
-        }
-        t->lift_mean_bg += 0.02 * (cur_mean - t->lift_mean_bg);
-        m->off_step = (double)changed / total > t->p.lift_frac ? 1 : 0;
+        return;
     }
+    /* compare after matching the overall level, so a light change is not a foot */
+    double gain = cur_mean > 1 ? t->lift_mean_bg / cur_mean : 1.0;
+    int changed = 0, total = t->lift_cur.rows * t->lift_cur.cols;
+    for (int b = 0; b < t->lift_cur.rows; b++) {
+        float *c = t->lift_cur.ptr<float>(b);
+        float *g = t->lift_bg.ptr<float>(b);
+        for (int a = 0; a < t->lift_cur.cols; a++) {
+            double v = c[a] * gain;
+            if (std::fabs(v - g[a]) > 18)
+                changed++;
+            /* slow approximate-median background: a held foot does not become it */
+            g[a] += (float)(v > g[a] ? 0.15 : -0.15);
+        }
+    }
+    t->lift_mean_bg += 0.02 * (cur_mean - t->lift_mean_bg);
+    m->off_step = (double)changed / total > t->p.lift_frac ? 1 : 0;
 }
 
 /* ---------------------------------------------------------------- frame intake ------- */
@@ -991,6 +2054,8 @@ static void finish_calibration(hd_tracker *t)
     HD_LOG(HD_LOG_DEBUG, "tracker: heel %.1f px, toe %.1f px (full-frame px)",
            t->sc.rh * t->scale, t->sc.toe * t->scale);
     build_polar(t);
+    if (!build_template(t))
+        init_reference(t);
     t->calibrated = true;
     t->hint = HD_HINT_NONE;
     flush_buffer_tracked(t);
@@ -1177,6 +2242,7 @@ hd_status hd_tracker_finish(hd_tracker *t)
 {
     try {
         if (!t->calibrated && !t->buf.empty()) {
+            t->finishing = true;
             if (try_calibrate(t)) {
                 finish_calibration(t);
             }
