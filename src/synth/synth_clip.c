@@ -54,6 +54,9 @@ static void choose_format(hd_synth *s, sy_rng *r)
     const double cw[] = {6, 1, 0.8, 1, 0.8};
     int ci = sy_pick(r, cw, 5);
     int crf = 18 + sy_int(r, 17);
+    /* libvpx is slow: VP9 clips stay at moderate sizes */
+    if (!strcmp(codecs[ci], "vp9") && si > 3)
+        si = 1 + sy_int(r, 3);
     /* stored size from the list; a phone on its side stores it turned */
     int sw_ = sizes[si][0], sh_ = sizes[si][1];
     if (o->width > 0 && o->height > 0) {
