@@ -247,9 +247,9 @@ static void rep_faults(gen *g, const set_plan *sp, rep_plan *rp, unsigned f)
         }
     }
     if ((f & (1u << F_UNCERT)) && g->edge_cut) {
-        rp->bottom = g->cut_y - sy_range(r, 15, 35);
-        if (hold_total > 1.2)
-            hold_total = sy_range(r, 0.4, 1.2);
+        /* below the picture's edge for about a second */
+        rp->bottom = g->cut_y - sy_range(r, 8, 18);
+        hold_total = sy_range(r, 0.2, 0.6);
     }
     if (f & (1u << F_BILAT))
         rp->back_s = 0;
