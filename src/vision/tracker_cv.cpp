@@ -704,7 +704,7 @@ static double rigid_pivot(hd_tracker *t, cv::Point2d o, cv::Point2d d, double le
     cv::Mat mask = cv::Mat::zeros(R0.size(), CV_8U);
     cv::fillConvexPoly(mask, poly, cv::Scalar(255));
     std::vector<cv::Point2f> p0;
-    cv::goodFeaturesToTrack(R0, p0, 150, 0.005, std::max(2.0, 0.03 * len), mask, 5);
+    cv::goodFeaturesToTrack(R0, p0, 300, 0.001, std::max(2.0, 0.02 * len), mask, 3);
     if (p0.size() < 8)
         return 0;
     /* Follow the points frame by frame outwards from the usual pose: a foot turns a few
@@ -763,7 +763,7 @@ static double rigid_pivot(hd_tracker *t, cv::Point2d o, cv::Point2d d, double le
             int cnt = 0;
             for (size_t k = 0; k < a.size(); k++) {
                 cv::Point2d q(c * a[k].x - s * a[k].y + tr.x, s * a[k].x + c * a[k].y + tr.y);
-                if (cv::norm(q - b[k]) < 1.2) {
+                if (cv::norm(q - b[k]) < 2.0) {
                     in[k] = 1;
                     cnt++;
                 }
@@ -777,7 +777,7 @@ static double rigid_pivot(hd_tracker *t, cv::Point2d o, cv::Point2d d, double le
         if (getenv("HD_TRACKER_DEBUG"))
             HD_LOG(HD_LOG_DEBUG, "rigid: frame %d: %zu of %zu points, %d rigid, turn %.1f deg",
                    fi, a.size(), p0.size(), bestn, rad2deg(bestalpha));
-        if (bestn < 6 || std::fabs(rad2deg(bestalpha)) < 4.0)
+        if (bestn < 5 || std::fabs(rad2deg(bestalpha)) < 4.0)
             continue;
         /* least-squares rotation of the inliers, then its centre: (I - R) c = t */
         cv::Point2d ma(0, 0), mb(0, 0);
@@ -823,7 +823,7 @@ static double rigid_pivot(hd_tracker *t, cv::Point2d o, cv::Point2d d, double le
         amin = std::min(amin, tr.second);
         amax = std::max(amax, tr.second);
     }
-    if (cx.size() < 6 || (rad2deg(amax - amin) < 8.0 && rad2deg(std::max(std::fabs(amin),
+    if (cx.size() < 4 || (rad2deg(amax - amin) < 8.0 && rad2deg(std::max(std::fabs(amin),
                                                                       std::fabs(amax))) < 12))
         return 0;
     auto med = [](std::vector<double> v) {
