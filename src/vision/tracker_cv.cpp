@@ -940,7 +940,27 @@ static bool try_calibrate(hd_tracker *t)
         }
         for (int k = 0; k < top; k++)
             frames.push_back(dev[k].second);
-        rest_idx = dev[(size_t)(nb * 4) / 5].second; /* an ordinary, near-usual pose */
+        /* The reference pose: the stillest moment early in the window, where a person
+         * stands on the step before the first rep. Heights are measured from it: it
+         * defines step level (see docs/architecture.md, "Step level"). */
+        double still = 1e18;
+        for (int k = 1; k < std::max(2, nb * 2 / 5); k++) {
+            const cv::Mat &a = t->buf[k].img, &b = t->buf[k - 1].img;
+            double acc = 0;
+            for (int y = 0; y < a.rows; y += 4) {
+                const uchar *pa = a.ptr(y), *pb = b.ptr(y);
+                const float *mm = M.ptr<float>(y);
+                for (int x = 0; x < a.cols; x += 4)
+                    if (mm[x] > 0.25 * mmax)
+                        acc += std::abs((int)pa[x] - (int)pb[x]);
+            }
+            /* prefer the earliest of equally still frames */
+            acc += 0.02 * k;
+            if (acc < still) {
+                still = acc;
+                rest_idx = k;
+            }
+        }
         /* and a few ordinary frames, so a rotation is seen against the usual pose */
         for (int k = 0; k < 4; k++)
             frames.push_back(dev[(size_t)(nb / 2 + k * (nb / 2) / 4)].second);
@@ -1650,6 +1670,16 @@ static bool build_template(hd_tracker *t)
                 mask.at<uchar>(i, j) = 1;
         }
     }
+    if (getenv("HD_TRACKER_DEBUG")) {
+        cv::Mat vis(nr, na, CV_8U), big;
+        for (int i = 0; i < nr; i++)
+            for (int j = 0; j < na; j++) {
+                float v = imgs[ref].at<float>(i, j);
+                vis.at<uchar>(i, j) = mask.at<uchar>(i, j) ? 255 : (uchar)std::max(0.f, std::min(200.f, v));
+            }
+        cv::resize(vis, big, cv::Size(na * 2, nr * 8), 0, 0, cv::INTER_NEAREST);
+        debug_pgm("mask", big);
+    }
     /* the foot's lower boundary at each radius: the sole */
     std::vector<double> us, ns, rr;
     const Scene &sc = t->sc;
@@ -1817,14 +1847,18 @@ static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin
     t->tracking = true;
     double d = shift * step, cd = std::cos(d), sd = std::sin(d);
     double hu = t->heel_u * cd - t->heel_n * sd, hn = t->heel_u * sd + t->heel_n * cd;
-    double theta = t->theta_ref + d;
+    /* Step level is the sole at the reference pose (standing on the step): the heel's
+     * height is its distance from the pivot times the sine of the turn since then. */
+    double rheel = std::hypot(t->heel_u, t->heel_n);
+    double height = rheel * std::sin(d);
+    double theta = d;
     double mmpp = mm_per_work_px(t);
     cv::Point2d heel = sc.P + sc.u * hu + sc.n * hn;
     double au = 0.78 * t->heel_u, an = t->heel_n + 0.42 * sc.rh;
     cv::Point2d ank = sc.P + sc.u * (au * cd - an * sd) + sc.n * (au * sd + an * cd);
     m->conf = (float)std::min(1.0, std::max(0.05, bz));
-    m->heel_px = (float)(hn * t->scale);
-    m->heel_mm = (float)(hn * mmpp);
+    m->heel_px = (float)(height * t->scale);
+    m->heel_mm = (float)(height * mmpp);
     m->foot_deg = (float)rad2deg(theta);
     m->heel_x = (float)(heel.x * t->scale);
     m->heel_y = (float)(heel.y * t->scale);
