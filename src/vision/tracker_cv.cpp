@@ -866,6 +866,7 @@ static bool try_calibrate(hd_tracker *t)
     cv::meanStdDev(mean8, mu, sd);
     if (mu[0] < 18 || sd[0] < 5) {
         t->hint = HD_HINT_TOO_DARK;
+        HD_LOG(HD_LOG_DEBUG, "tracker: too dark or flat (mean %.0f, sd %.0f)", mu[0], sd[0]);
         return false;
     }
     cv::Mat M = t->msum / t->nmot;
@@ -874,6 +875,7 @@ static bool try_calibrate(hd_tracker *t)
     cv::minMaxLoc(M, nullptr, &mmax);
     if (mmax < t->p.min_motion) {
         t->hint = HD_HINT_NO_FOOT;
+        HD_LOG(HD_LOG_DEBUG, "tracker: too little motion (%.1f)", mmax);
         return false;
     }
     if (getenv("HD_TRACKER_DEBUG")) {
@@ -935,6 +937,8 @@ static bool try_calibrate(hd_tracker *t)
         /* the foot must have been seen well away from its usual pose */
         int top = std::min(nb, 14);
         if (nb < 14 || dev[top - 1].first < 6.0) {
+            HD_LOG(HD_LOG_DEBUG, "tracker: the foot has not moved far enough yet (%.1f)",
+                   nb >= 14 ? dev[top - 1].first : 0.0);
             t->hint = HD_HINT_CALIBRATING;
             return false;
         }
