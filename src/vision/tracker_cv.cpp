@@ -757,6 +757,9 @@ static double rigid_pivot(hd_tracker *t, cv::Point2d o, cv::Point2d d, double le
             double alpha = std::remainder(std::atan2((b[j] - b[i]).y, (b[j] - b[i]).x) -
                                               std::atan2((a[j] - a[i]).y, (a[j] - a[i]).x),
                                           2 * kPi);
+            /* a leg lifting with the heel translates as one body too: only turning groups */
+            if (std::fabs(rad2deg(alpha)) < 3.0)
+                continue;
             double c = std::cos(alpha), s = std::sin(alpha);
             cv::Point2d tr = b[i] - cv::Point2d(c * a[i].x - s * a[i].y, s * a[i].x + c * a[i].y);
             std::vector<char> in(a.size(), 0);
@@ -979,7 +982,67 @@ static bool try_calibrate(hd_tracker *t)
 
     double best = 0;
     Scene bestsc;
+    /* First the feet's own motion, whatever the lines: follow the corners of everything
+     * that moves near the lowest motion and find the largest group turning as one body. */
+    if (have_floor && !t->cfg.has_step_edge) {
+        int y0 = std::max(0, (int)(y_mb - 0.25 * t->ww)), y1 = std::min(t->wh - 1, (int)y_mb + 2);
+        int bx0 = t->ww, bx1 = -1;
+        for (int y = y0; y <= y1; y++) {
+            const float *r = M.ptr<float>(y);
+            for (int x = 0; x < t->ww; x++)
+                if (r[x] > 0.25 * mmax) {
+                    bx0 = std::min(bx0, x);
+                    bx1 = std::max(bx1, x);
+                }
+        }
+        if (bx1 - bx0 > 0.03 * t->ww) {
+            double len = bx1 - bx0;
+            cv::Point2d o(bx0, y_mb), d(1, 0);
+            cv::Point2d piv;
+            double rr;
+            int side = 0;
+            std::vector<std::pair<int, double>> turns;
+            double sup = rigid_pivot(t, o, d, len, rest_idx, frames, &piv, &rr, &side, &turns);
+            if (getenv("HD_TRACKER_DEBUG"))
+                HD_LOG(HD_LOG_DEBUG, "rigid (motion box %.0f-%.0f at y%.0f): pivot (%.1f,%.1f) "
+                       "rh %.1f side %d support %.0f", o.x, o.x + len, y_mb, piv.x, piv.y, rr,
+                       side, sup);
+            if (sup > 0) {
+                /* the step line's direction from a static line through the pivot, if any */
+                cv::Point2d dir(1, 0);
+                double bestd = 0.03 * t->ww;
+                for (const LineCand &lc : lines) {
+                    if (lc.free_pivot)
+                        continue;
+                    cv::Point2d dd = (lc.b - lc.a) * (1.0 / std::max(1e-6, lc.len));
+                    cv::Point2d nn(-dd.y, dd.x);
+                    double off = std::fabs((piv - lc.a).dot(nn));
+                    double along = (piv - lc.a).dot(dd);
+                    if (off < bestd && along > -0.1 * t->ww && along < lc.len + 0.1 * t->ww) {
+                        bestd = off;
+                        dir = dd;
+                    }
+                }
+                best = 1000 + sup;
+                bestsc.P = piv;
+                bestsc.u = dir * (double)side;
+                bestsc.n = cv::Point2d(bestsc.u.y, -bestsc.u.x);
+                if (bestsc.n.y > 0)
+                    bestsc.n = -bestsc.n;
+                bestsc.rh = rr;
+                t->calib_turns = turns;
+                t->calib_turns.push_back({rest_idx, 0.0});
+                cv::Point2d a = piv - dir * (1.2 * rr), b = piv + dir * (1.2 * rr);
+                bestsc.line[0] = a.x;
+                bestsc.line[1] = a.y;
+                bestsc.line[2] = b.x;
+                bestsc.line[3] = b.y;
+            }
+        }
+    }
     for (const LineCand &lc : lines) {
+        if (best >= 1000)
+            break;
         cv::Point2d d = (lc.b - lc.a) * (1.0 / std::max(1e-6, lc.len));
         if (!t->cfg.has_step_edge && have_floor) {
             double xm = 0.5 * (mx0 + mx1);
