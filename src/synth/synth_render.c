@@ -47,6 +47,10 @@ struct sy_canvas {
     int w2, h2; /* shadows are drawn at half size (they are soft anyway) */
     uint8_t *rid2;
     float *mask2, *colsum;
+    /* the person is drawn front to back ("under"): colour so far and light still let
+     * through, so hidden pixels are never shaded */
+    float *ucol, *utrans;
+    int *fg_lo, *fg_hi; /* per row, the columns holding front faces */
     /* draw list */
     int nitems, cap_items;
     struct sy_item *items;
@@ -91,6 +95,9 @@ typedef struct sy_shade {
     /* cast shadow: receiver plane and the canvas */
     int plane;
     struct sy_canvas *cv;
+    /* front-to-back drawing: transmittance left at each pixel (NULL: blend over) */
+    float *trans;
+    int tw;
 } sy_shade;
 
 typedef struct sy_item {
@@ -210,34 +217,35 @@ static void light_at(const sy_scene *sc, double nx, double ny, double nz, float 
     }
 }
 
-/* World (X, Y) of pixel (u, v) on the plane Z = z (per row: incremental). */
+/* World (X, Y) of pixel (u, v) on the plane Z = z (per row: incremental, in float, which
+ * is ample for millimetres and halves the cost of the per-pixel division). */
 typedef struct rowmap {
-    double ox, oy, oz; /* camera position */
-    double dx, dy, dz; /* ray at x0 */
-    double sx, sy, sz; /* ray step per pixel */
+    float ox, oy, oz; /* camera position */
+    float dx, dy, dz; /* ray at x0 */
+    float sx, sy, sz; /* ray step per pixel */
 } rowmap;
 
 static void rowmap_init(rowmap *m, const sy_cam *c, int y, int x0)
 {
     sy_v3 d0 = sy_ray_dir(c, x0 + 0.5, y + 0.5);
     sy_v3 d1 = sy_ray_dir(c, x0 + 1.5, y + 0.5);
-    m->ox = c->pos.x;
-    m->oy = c->pos.y;
-    m->oz = c->pos.z;
-    m->dx = d0.x;
-    m->dy = d0.y;
-    m->dz = d0.z;
-    m->sx = d1.x - d0.x;
-    m->sy = d1.y - d0.y;
-    m->sz = d1.z - d0.z;
+    m->ox = (float)c->pos.x;
+    m->oy = (float)c->pos.y;
+    m->oz = (float)c->pos.z;
+    m->dx = (float)d0.x;
+    m->dy = (float)d0.y;
+    m->dz = (float)d0.z;
+    m->sx = (float)(d1.x - d0.x);
+    m->sy = (float)(d1.y - d0.y);
+    m->sz = (float)(d1.z - d0.z);
 }
 
 static inline void rowmap_z(const rowmap *m, int i, double z, double *X, double *Y)
 {
-    double dz = m->dz + m->sz * i;
-    double t = (z - m->oz) / dz;
-    *X = m->ox + t * (m->dx + m->sx * i);
-    *Y = m->oy + t * (m->dy + m->sy * i);
+    float fi = (float)i;
+    float t = ((float)z - m->oz) / (m->dz + m->sz * fi);
+    *X = m->ox + t * (m->dx + m->sx * fi);
+    *Y = m->oy + t * (m->dy + m->sy * fi);
 }
 
 static inline void blend(float *dst, const float c[3], float a)
@@ -245,6 +253,26 @@ static inline void blend(float *dst, const float c[3], float a)
     dst[0] += (c[0] - dst[0]) * a;
     dst[1] += (c[1] - dst[1]) * a;
     dst[2] += (c[2] - dst[2]) * a;
+}
+
+/* Transmittance of pixel x0 + i of row y in front-to-back mode (NULL otherwise). */
+static inline float *trans_row(const sy_shade *sh, int y, int x0)
+{
+    return sh->trans ? sh->trans + (size_t)y * sh->tw + x0 : NULL;
+}
+
+/* Adds colour c with opacity a: over the pixel, or under what is already in front. */
+static inline void put(float *dst, float *t, const float c[3], float a)
+{
+    if (!t) {
+        blend(dst, c, a);
+        return;
+    }
+    float k = *t * a;
+    dst[0] += c[0] * k;
+    dst[1] += c[1] * k;
+    dst[2] += c[2] * k;
+    *t *= 1.0f - a;
 }
 
 /* -- foot -- */
@@ -293,8 +321,9 @@ static void span_foot(void *ctx, int y, int x0, int n, const float *cov, float *
     float px = (float)sh->mmpx;
     double L = P->L;
     int shoe = P->foot_kind == SY_FOOT_SHOE;
+    float *tr = trans_row(sh, y, x0);
     for (int i = 0; i < n; i++, dst += 3) {
-        if (cov[i] <= 0)
+        if (cov[i] <= 0 || (tr && tr[i] < 2e-3f))
             continue;
         double X, Y, x, h;
         rowmap_z(&m, i, sh->z, &X, &Y);
@@ -376,7 +405,7 @@ static void span_foot(void *ctx, int y, int x0, int n, const float *cov, float *
         float col[3];
         for (int k = 0; k < 3; k++)
             col[k] = (alb[k] * li[k] * ao + spec * s->scene.light.key[k]) * sh->dim;
-        blend(dst, col, cov[i] * alpha);
+        put(dst, tr ? tr + i : NULL, col, cov[i] * alpha);
     }
 }
 
@@ -460,8 +489,9 @@ static void span_leg(void *ctx, int y, int x0, int n, const float *cov, float *d
     int leggings = P->legwear == SY_LEGWEAR_LEGGINGS;
     const float *key = s->scene.light.key;
     float gloss = trouser || leggings ? P->f_trouser.gloss : P->f_skin.gloss;
+    float *tr = trans_row(sh, y, x0);
     for (int i = 0; i < n; i++, dst += 3) {
-        if (cov[i] <= 0)
+        if (cov[i] <= 0 || (tr && tr[i] < 2e-3f))
             continue;
         double X, Y, a, c;
         int th;
@@ -510,7 +540,7 @@ static void span_leg(void *ctx, int y, int x0, int n, const float *cov, float *d
                 for (int k = 0; k < 3; k++)
                     col[k] += sp * key[k] * sh->dim;
         }
-        blend(dst, col, cov[i]);
+        put(dst, tr ? tr + i : NULL, col, cov[i]);
     }
 }
 
@@ -1318,6 +1348,10 @@ void sy_canvas_destroy(sy_canvas *cv)
     free(cv->rid2);
     free(cv->mask2);
     free(cv->colsum);
+    free(cv->ucol);
+    free(cv->fg_lo);
+    free(cv->fg_hi);
+    free(cv->utrans);
     free(cv->blr);
     free(cv->vign);
     free(cv->sx0);
@@ -1421,7 +1455,12 @@ static int canvas_create(hd_synth *s)
     cv->rid2 = calloc((size_t)cv->w2 * cv->h2, 1);
     cv->mask2 = calloc((size_t)cv->w2 * cv->h2, sizeof(float));
     cv->colsum = calloc((size_t)cv->w2, sizeof(float));
-    if (!cv->rid || !cv->kshare || !cv->rid2 || !cv->mask2 || !cv->colsum) {
+    cv->ucol = malloc(n * 3 * sizeof(float));
+    cv->fg_lo = malloc((size_t)h * sizeof(int));
+    cv->fg_hi = malloc((size_t)h * sizeof(int));
+    cv->utrans = malloc(n * sizeof(float));
+    if (!cv->rid || !cv->kshare || !cv->rid2 || !cv->mask2 || !cv->colsum || !cv->ucol ||
+        !cv->utrans || !cv->fg_lo || !cv->fg_hi) {
         sy_canvas_destroy(cv);
         return -1;
     }
@@ -1429,6 +1468,16 @@ static int canvas_create(hd_synth *s)
     sy_raster_init(&cv->ra, w, h);
     sin_tab_init();
     render_background(cv, s);
+    for (int y = 0; y < h; y++) {
+        int lo = w, hi = 0;
+        for (int x = 0; x < w; x++)
+            if (cv->fg[((size_t)y * w + x) * 4 + 3] > 0) {
+                lo = x < lo ? x : lo;
+                hi = x + 1;
+            }
+        cv->fg_lo[y] = lo;
+        cv->fg_hi[y] = hi;
+    }
     for (int y = 0; y < cv->h2; y++)
         for (int x = 0; x < cv->w2; x++) {
             int fx = 2 * x < w ? 2 * x : w - 1, fy = 2 * y < h ? 2 * y : h - 1;
@@ -1514,12 +1563,38 @@ static void copy_rect(float *dst, const float *src, int w, const int r[4])
                (size_t)(r[2] - r[0]) * 3 * sizeof(float));
 }
 
+/* Copies bg_full back over old minus cur (up to four rectangles). */
+static void restore_outside(sy_canvas *cv, const int old[4], const int cur[4])
+{
+    if (old[2] <= old[0] || old[3] <= old[1])
+        return;
+    if (cur[2] <= cur[0] || cur[3] <= cur[1] || cur[0] >= old[2] || cur[2] <= old[0] ||
+        cur[1] >= old[3] || cur[3] <= old[1]) {
+        copy_rect(cv->frame.px, cv->bg_full, cv->w, old);
+        return;
+    }
+    int iy0 = cur[1] > old[1] ? cur[1] : old[1], iy1 = cur[3] < old[3] ? cur[3] : old[3];
+    int ix0 = cur[0] > old[0] ? cur[0] : old[0], ix1 = cur[2] < old[2] ? cur[2] : old[2];
+    int parts[4][4] = {{old[0], old[1], old[2], iy0}, /* above */
+                       {old[0], iy1, old[2], old[3]}, /* below */
+                       {old[0], iy0, ix0, iy1},       /* left */
+                       {ix1, iy0, old[2], iy1}};      /* right */
+    for (int i = 0; i < 4; i++)
+        if (parts[i][2] > parts[i][0] && parts[i][3] > parts[i][1])
+            copy_rect(cv->frame.px, cv->bg_full, cv->w, parts[i]);
+}
+
 static void fg_over(sy_canvas *cv, const int r[4])
 {
     for (int y = r[1]; y < r[3]; y++) {
-        float *d = cv->frame.px + ((size_t)y * cv->w + r[0]) * 3;
-        const float *f = cv->fg + ((size_t)y * cv->w + r[0]) * 4;
-        for (int x = r[0]; x < r[2]; x++, d += 3, f += 4) {
+        /* only the columns where this row has front faces */
+        int xa = r[0] > cv->fg_lo[y] ? r[0] : cv->fg_lo[y];
+        int xb = r[2] < cv->fg_hi[y] ? r[2] : cv->fg_hi[y];
+        if (xb <= xa)
+            continue;
+        float *d = cv->frame.px + ((size_t)y * cv->w + xa) * 3;
+        const float *f = cv->fg + ((size_t)y * cv->w + xa) * 4;
+        for (int x = xa; x < xb; x++, d += 3, f += 4) {
             float a = f[3];
             if (a <= 0)
                 continue;
@@ -1562,16 +1637,78 @@ static void items_bbox(const sy_canvas *cv, int r[4])
         r[0] = r[1] = r[2] = r[3] = 0;
 }
 
+static const sy_span_fn span_fns[] = {span_shadow, span_foot, span_leg,
+                                      span_leg,    span_occ,  span_cast};
+
+/* Items of a layer in order, blended over the frame (shadows first, then the rest). */
 static void draw_items(sy_canvas *cv, int layer)
 {
-    static const sy_span_fn fns[] = {span_shadow, span_foot, span_leg,
-                                     span_leg,    span_occ,  span_cast};
     for (int i = 0; i < cv->nitems; i++) {
         sy_item *it = &cv->items[i];
         if (it->layer != layer || it->sh.kind == SH_CAST)
             continue;
-        sy_fill_poly(&cv->ra, &cv->frame, cv->pts + 2 * it->first, it->n, fns[it->sh.kind],
+        if (layer == 0 && it->sh.kind != SH_SHADOW)
+            continue; /* the person's parts go through draw_person */
+        sy_fill_poly(&cv->ra, &cv->frame, cv->pts + 2 * it->first, it->n, span_fns[it->sh.kind],
                      &it->sh);
+    }
+}
+
+/* The person's parts of layer 0, front to back: each pixel's colour adds up under what is
+ * already in front of it until nothing more shows, then goes over the background. */
+static void draw_person(sy_canvas *cv, const int reg[4])
+{
+    int w = cv->w;
+    /* only the box the person's parts cover */
+    double bx0 = 1e30, by0 = 1e30, bx1 = -1e30, by1 = -1e30;
+    for (int i = 0; i < cv->nitems; i++) {
+        const sy_item *it = &cv->items[i];
+        if (it->layer != 0 || it->sh.kind == SH_CAST || it->sh.kind == SH_SHADOW)
+            continue;
+        for (int k = 0; k < it->n; k++) {
+            double x = cv->pts[2 * (it->first + k)], y = cv->pts[2 * (it->first + k) + 1];
+            if (!(x == x))
+                continue;
+            bx0 = x < bx0 ? x : bx0;
+            by0 = y < by0 ? y : by0;
+            bx1 = x > bx1 ? x : bx1;
+            by1 = y > by1 ? y : by1;
+        }
+    }
+    int r[4] = {(int)floor(bx0) - 1, (int)floor(by0) - 1, (int)ceil(bx1) + 1, (int)ceil(by1) + 1};
+    r[0] = r[0] > reg[0] ? r[0] : reg[0];
+    r[1] = r[1] > reg[1] ? r[1] : reg[1];
+    r[2] = r[2] < reg[2] ? r[2] : reg[2];
+    r[3] = r[3] < reg[3] ? r[3] : reg[3];
+    if (r[2] <= r[0] || r[3] <= r[1])
+        return;
+    for (int y = r[1]; y < r[3]; y++) {
+        memset(cv->ucol + ((size_t)y * w + r[0]) * 3, 0, (size_t)(r[2] - r[0]) * 3 * sizeof(float));
+        float *t = cv->utrans + (size_t)y * w;
+        for (int x = r[0]; x < r[2]; x++)
+            t[x] = 1.0f;
+    }
+    sy_img uimg = {w, cv->h, cv->ucol};
+    for (int i = cv->nitems - 1; i >= 0; i--) {
+        sy_item *it = &cv->items[i];
+        if (it->layer != 0 || it->sh.kind == SH_CAST || it->sh.kind == SH_SHADOW)
+            continue;
+        it->sh.trans = cv->utrans;
+        it->sh.tw = w;
+        sy_fill_poly(&cv->ra, &uimg, cv->pts + 2 * it->first, it->n, span_fns[it->sh.kind],
+                     &it->sh);
+        it->sh.trans = NULL;
+    }
+    for (int y = r[1]; y < r[3]; y++) {
+        size_t o = (size_t)y * w + r[0];
+        float *d = cv->frame.px + o * 3;
+        const float *c = cv->ucol + o * 3, *t = cv->utrans + o;
+        for (int x = 0; x < r[2] - r[0]; x++, d += 3, c += 3) {
+            float k = t[x];
+            d[0] = c[0] + d[0] * k;
+            d[1] = c[1] + d[1] * k;
+            d[2] = c[2] + d[2] * k;
+        }
     }
 }
 
@@ -1884,9 +2021,6 @@ int sy_render_frame(hd_synth *s, int64_t idx)
     double mv = heel_motion_px(s, t);
     int nsub = mv > 1.2 ? (mv > 4 ? 4 : (mv > 2.4 ? 3 : 2)) : 1;
     int reg[4] = {0, 0, 0, 0};
-    /* restore what the last frame drew */
-    if (cv->dirty[2] > cv->dirty[0])
-        copy_rect(cv->frame.px, cv->bg_full, cv->w, cv->dirty);
     /* the union of all sub-frames' boxes */
     for (int k = 0; k < nsub; k++) {
         double tk = nsub > 1 ? t + s->look.shutter_s * ((k + 0.5) / nsub - 0.5) : t;
@@ -1897,6 +2031,8 @@ int sy_render_frame(hd_synth *s, int64_t idx)
         rect_union(reg, r);
     }
     PROF(0);
+    /* restore what the last frame drew outside this frame's region */
+    restore_outside(cv, cv->dirty, reg);
     for (int k = 0; k < nsub; k++) {
         double tk = nsub > 1 ? t + s->look.shutter_s * ((k + 0.5) / nsub - 0.5) : t;
         cv->nitems = cv->npts = 0;
@@ -1905,6 +2041,7 @@ int sy_render_frame(hd_synth *s, int64_t idx)
             copy_rect(cv->frame.px, cv->bg_back, cv->w, reg);
             draw_cast(cv);
             draw_items(cv, 0);
+            draw_person(cv, reg);
             fg_over(cv, reg);
             draw_items(cv, 1);
         }

@@ -944,10 +944,11 @@ void sy_look_choose(hd_synth *s, sy_rng *r)
     memset(lk, 0, sizeof(*lk));
     int w = s->info.width;
     /* webcams often upscale a smaller sensor mode; big frames render below full size */
-    const double sc_w[] = {5, 2, 1.2};
+    const double sc_small[] = {5, 2, 1.2}, sc_big[] = {1.2, 3, 0.8};
     const double scales[] = {1.0, 0.75, 0.5};
-    lk->render_scale = scales[sy_pick(r, sc_w, 3)];
-    if (w >= 1900 && lk->render_scale > 0.75)
+    double npx = (double)w * s->info.height;
+    lk->render_scale = scales[sy_pick(r, npx >= 800000 ? sc_big : sc_small, 3)];
+    if (npx >= 1800000 && lk->render_scale > 0.75)
         lk->render_scale = sy_chance(r, 0.5) ? 0.75 : 0.5;
     if (w <= 400 && lk->render_scale < 0.75)
         lk->render_scale = 0.75;
