@@ -198,6 +198,8 @@ static hd_status analyze_one(const char *video, const hd_settings *s, const hd_t
 
     hd_source_opts so = {.want_format = HD_PIX_GRAY8};
     st = hd_source_open(&hd_source_file_ops, video, &so, &src);
+    if (st == HD_ERR_IO)
+        st = HD_ERR_NOTFOUND; /* an unreadable input is exit 3, like a missing one */
     if (st < 0)
         goto fail;
     const hd_source_info *info = hd_source_get_info(src);

@@ -335,7 +335,7 @@ hd_status hd_summary_write_csv(const hd_summary *s, const char *path)
         return st;
     FILE *f = vf;
     fputs("index,leg,t_descent_start,t_bottom,t_hold_end,t_top,descent_s,hold_s,rise_s,"
-          "below_s,depth_mm,top_mm,set,warnings,valid\n",
+          "below_s,depth_mm,top_mm,set,warnings,valid,lost_s\n",
           f);
     for (int i = 0; i < s->nreps; i++) {
         const hd_rep *r = &s->reps[i];
@@ -359,7 +359,9 @@ hd_status hd_summary_write_csv(const hd_summary *s, const char *path)
             fprintf(f, "%s%s", first ? "" : ";", name ? name : "unknown");
             first = 0;
         }
-        fprintf(f, ",%s\n", r->warnings == 0 ? "true" : "false");
+        fprintf(f, ",%s,", r->warnings == 0 ? "true" : "false");
+        put_num(f, r->lost_s, 2);
+        fputc('\n', f);
     }
     return hd_atomic_commit(f, tmp, path);
 }

@@ -67,6 +67,7 @@ struct Params {
     double lift_zone[4] = {1.05, 2.3, 0.25, 1.6};
     double lift_frac = 0.10;
     double lost_reacquire_s = 0.5;
+    double recalibrate_s = 2.5;
 };
 
 struct Buffered {
@@ -206,7 +207,8 @@ static hd_status load_params(const char *path, Params *p)
          json_num(root, "min_appearance", &p->min_appearance) &&
          json_num(root, "ball_ratio", &p->ball_ratio) &&
          json_num(root, "lift_frac", &p->lift_frac) &&
-         json_num(root, "lost_reacquire_s", &p->lost_reacquire_s);
+         json_num(root, "lost_reacquire_s", &p->lost_reacquire_s) &&
+         json_num(root, "recalibrate_s", &p->recalibrate_s);
     const cJSON *lz = cJSON_GetObjectItemCaseSensitive(root, "lift_zone");
     if (ok && lz) {
         ok = cJSON_IsArray(lz) && cJSON_GetArraySize(lz) == 4;
@@ -2164,6 +2166,10 @@ static void finish_calibration(hd_tracker *t)
 
 static void reset_calibration(hd_tracker *t)
 {
+    t->tmpl_ok = false;
+    t->calib_turns.clear();
+    t->ref_strip.clear();
+    t->next_try_s = 0;
     t->calibrated = false;
     t->sc = Scene();
     t->sum.release();
@@ -2218,6 +2224,13 @@ static hd_status process_frame(hd_tracker *t, const hd_frame *f)
         track_one(t, t->roi, cv::Point2d(fx0 / t->scale, fy0 / t->scale), f->pts_us, f->seq,
                   &m);
         t->out.push_back(m);
+        /* Lost for long (the camera moved, the scene changed, the person stepped away):
+         * look for the step and the foot again. */
+        if (m.conf <= 0 && t->lost_since >= 0 && tsec - t->lost_since > t->p.recalibrate_s) {
+            HD_LOG(HD_LOG_DEBUG, "tracker: lost for %.1f s, calibrating again",
+                   tsec - t->lost_since);
+            reset_calibration(t);
+        }
         return HD_OK;
     }
 
@@ -2301,8 +2314,10 @@ hd_status hd_tracker_create(const hd_tracker_cfg *cfg, hd_tracker **out)
             t->model_path = cfg->model_path;
         } else {
             hd_status st = hd_data_path("models/tracker.json", path, sizeof(path));
-            if (st < 0)
-                return hd_fail(HD_ERR_MODEL, "%s", hd_last_error());
+            if (st < 0) {
+                std::string msg = hd_last_error(); /* hd_fail reuses that buffer */
+                return hd_fail(HD_ERR_MODEL, "%s", msg.c_str());
+            }
             t->model_path = path;
         }
         t->cfg.model_path = nullptr; /* not kept: the caller's string */

@@ -212,7 +212,7 @@ static void test_json_layout(void)
         const char *order[] = {
             "index",  "leg",    "t_descent_start", "t_bottom", "t_hold_end", "t_top", "descent_s",
             "hold_s", "rise_s", "below_s",         "depth_mm", "top_mm",     "set",   "warnings",
-            "valid"};
+            "valid",  "lost_s"};
         cJSON *it = r0->child;
         for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++, it = it ? it->next : NULL)
             CHECK(it && strcmp(it->string, order[i]) == 0);
@@ -294,12 +294,12 @@ static void test_csv(void)
     if (text) {
         const char *expect =
             "index,leg,t_descent_start,t_bottom,t_hold_end,t_top,descent_s,hold_s,rise_s,"
-            "below_s,depth_mm,top_mm,set,warnings,valid\n"
-            "1,left,3.01,6.07,7.31,8.56,3.06,1.24,1.25,2.10,60.7,48.2,1,,true\n"
+            "below_s,depth_mm,top_mm,set,warnings,valid,lost_s\n"
+            "1,left,3.01,6.07,7.31,8.56,3.06,1.24,1.25,2.10,60.7,48.2,1,,true,0.13\n"
             "2,right,10.00,13.06,14.30,15.55,3.06,1.24,1.25,2.10,60.7,48.2,1,"
-            "too_fast;bounce,false\n"
+            "too_fast;bounce,false,0.13\n"
             "3,left,30.00,33.06,34.30,35.55,3.06,1.24,1.25,2.10,60.7,48.2,2,"
-            "too_fast;no_hold;long_hold;bounce;bilateral;partial;uncertain,false\n";
+            "too_fast;no_hold;long_hold;bounce;bilateral;partial;uncertain,false,0.13\n";
         CHECK(strcmp(text, expect) == 0);
         if (strcmp(text, expect) != 0)
             fprintf(stderr, "got:\n%s", text);
