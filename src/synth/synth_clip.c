@@ -498,11 +498,13 @@ static void add_settings(hd_synth *s, hd_summary *sum)
     static const char *const wear[] = {"long", "three-quarter", "shorts", "leggings"};
     set_str(sum, "foot", feet[P->foot_kind % 3]);
     set_str(sum, "legwear", wear[P->legwear % 4]);
+    hd_summary_add_setting(sum, "low_contrast", P->low_contrast ? "true" : "false", 2);
     set_num(sum, "shoe_mm", round(P->L));
     set_num(sum, "render_scale", s->look.render_scale);
     set_num(sum, "blur", round(s->look.blur * 100) / 100);
     set_num(sum, "noise", round(s->look.noise_y * 10) / 10);
     hd_summary_add_setting(sum, "light_change", s->script.gain.n ? "true" : "false", 2);
+    set_num(sum, "flicker", round(s->look.flicker * 1000) / 1000);
     hd_summary_add_setting(sum, "edge_cut", s->script.edge_cut_y > -1e8 ? "true" : "false", 2);
     int nocc = 0;
     for (int i = 0; i < s->script.nocc; i++)

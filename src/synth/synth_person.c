@@ -294,6 +294,7 @@ void sy_person_generate(sy_person *p, sy_rng *r, const sy_scene *sc, int walker)
     skin_colour(r, skin);
     fab_set(&p->f_skin, r, SY_FAB_SKIN, skin, skin, 30, 0.15, sy_range(r, 0.0, 0.25));
     int low = !walker && sy_chance(r, 0.25);
+    p->low_contrast = low;
     if (p->foot_kind == SY_FOOT_SHOE) {
         p->heel_round = sy_range(r, 16, 30);
         p->collar_h = sy_range(r, 80, 110);

@@ -215,7 +215,8 @@ typedef struct sy_person {
     sy_outline upper, sole; /* shoe (or foot) silhouette and its sole band */
     sy_outline stripe;      /* a side logo / stripe / toe cap region (n = 0: none) */
     sy_fab f_upper, f_sole, f_stripe, f_sock, f_skin, f_trouser;
-    float far_dim; /* brightness factor of the far leg (it is in the near leg's shade) */
+    float far_dim;    /* brightness factor of the far leg (it is in the near leg's shade) */
+    int low_contrast; /* shoes or socks coloured like the step, the wall or the floor */
 } sy_person;
 
 /* ---- poses ---------------------------------------------------------------------- */
@@ -360,6 +361,8 @@ typedef struct sy_look {    /* per-clip camera and appearance choices beyond geo
     float vignette;         /* 0..0.5 darkening at the corners */
     float noise_y, noise_c; /* noise sigma (0..255 units) at mid grey */
     float noise_static;     /* share of the luma noise that stays the same every frame */
+    float flicker;          /* mains flicker of fluorescent light, amplitude of the gain */
+    float flicker_hz;       /* ... its frequency as sampled by the frame rate (aliased) */
     float target_luma;      /* auto-exposure target (0..1) */
     float exposure;         /* scene -> image gain */
     float wb[3];            /* white balance error */
@@ -385,9 +388,7 @@ typedef struct sy_scene {
     sy_light light;
     sy_person person;
     sy_person walker;
-    char desc_step[32], desc_wall[32], desc_floor[32], desc_foot[32], desc_legwear[32];
-    char desc_light[32];
-    int low_contrast;
+    char desc_step[32], desc_wall[32], desc_floor[32], desc_light[32];
 } sy_scene;
 
 /* Internal buffers of the renderer (synth_render.c). */

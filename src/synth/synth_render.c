@@ -1923,6 +1923,8 @@ static void finish_frame(hd_synth *s, const float *img, double t, int64_t idx)
         double gl = sy_track_eval(&s->script.gain, t - lk->ae_tau);
         g = gs * pow(gl, -lk->ae_amount);
     }
+    if (lk->flicker > 0)
+        g *= 1.0 + lk->flicker * sin(2.0 * SY_PI * lk->flicker_hz * t);
     float g0 = (float)(lk->exposure * g * lk->wb[0]), g1 = (float)(lk->exposure * g * lk->wb[1]);
     float g2 = (float)(lk->exposure * g * lk->wb[2]);
     int scaled = w != W || h != H;

@@ -541,7 +541,7 @@ static void g_exercise(gen *g, int sample)
         }
         sp->nreps = n;
         t += 5.0; /* final rise and lowering */
-        rests[nsets] = sy_range(r, 8.5, 15.0);
+        rests[nsets] = sy_range(r, 8.5, 18.0);
         nsets++;
         if (sample || t + rests[nsets - 1] + 3 * 8.0 + 5.0 + end_reserve > g->tmax)
             break;
@@ -556,16 +556,16 @@ static void g_exercise(gen *g, int sample)
         deck[nd++] = sy_int(r, HD_WARN_COUNT);
         if (sy_chance(r, 0.5))
             deck[nd++] = sy_int(r, HD_WARN_COUNT);
-    } else if (u < 0.1) {
+    } else if (u < 0.12) {
         int k = sy_int(r, 3);
         for (int i = 0; i < k; i++)
             deck[nd++] = sy_int(r, HD_WARN_COUNT);
     } else {
         /* the kinds the engine sees less readily get more extra cards */
-        const double xw[HD_WARN_COUNT] = {1, 1.3, 0.8, 1.5, 0.8, 1.5, 1};
+        const double xw[HD_WARN_COUNT] = {0.9, 1.0, 0.7, 2.2, 1.5, 1.2, 0.8};
         for (int k = 0; k < HD_WARN_COUNT; k++)
             deck[nd++] = k;
-        int extra = u < 0.6 ? 1 + sy_int(r, 3) : 3 + sy_int(r, 4);
+        int extra = u < 0.7 ? 1 + sy_int(r, 2) : 2 + sy_int(r, 4);
         for (int i = 0; i < extra; i++)
             deck[nd++] = sy_pick(r, xw, HD_WARN_COUNT);
     }

@@ -971,4 +971,12 @@ void sy_look_choose(hd_synth *s, sy_rng *r)
     lk->gamma = (float)sy_range(r, 0.85, 1.15);
     lk->sat = (float)sy_range(r, 0.75, 1.2);
     lk->exposure = 1.0f;
+    /* fluorescent light flickers at twice the mains frequency; a short exposure catches it,
+     * and the frame rate folds it down to a slow beat */
+    if (!strcmp(s->scene.desc_light, "cool") && sy_chance(r, 0.5)) {
+        double f = sy_chance(r, 0.5) ? 100.0 : 120.0, fps = s->info.fps;
+        double k = floor(f / fps + 0.5);
+        lk->flicker = (float)sy_range(r, 0.01, 0.035);
+        lk->flicker_hz = (float)fabs(f - k * fps);
+    }
 }
