@@ -441,6 +441,9 @@ void sy_person_generate(sy_person *p, sy_rng *r, const sy_scene *sc, int walker)
         fab_set(&p->f_trouser, r, SY_FAB_CHECK, c0, c1, sy_range(r, 15, 40), 0.6, 0);
         break;
     }
+    /* loose cloth folds; tight leggings hardly any */
+    p->f_trouser.folds =
+        (float)(p->legwear == SY_LEGWEAR_LEGGINGS ? sy_range(r, 0.0, 0.2) : sy_range(r, 0.3, 1.0));
     /* socks above the shoe */
     if (p->foot_kind == SY_FOOT_SHOE) {
         const double sw[] = {2, 3, 2, 1};

@@ -184,6 +184,7 @@ typedef struct sy_fab {
     float contrast;
     float gloss; /* 0..1 specular sheen */
     float off;   /* noise tile offset */
+    float folds; /* depth of cloth folds (shading streaks along the leg), 0..1 */
 } sy_fab;
 
 #define SY_OUTLINE_MAX 96

@@ -191,6 +191,15 @@ static void fab_eval(const sy_fab *f, const sy_noise *nz, double a, double c, fl
     }
     for (int i = 0; i < 3; i++)
         rgb[i] = (f->c0[i] + (f->c1[i] - f->c0[i]) * t) * k;
+    if (f->folds > 0) {
+        /* folds: long soft streaks along the leg, slanting a little */
+        float fo = sy_noise_at(nz, (float)(a / 90.0) + f->off * 0.5f,
+                               (float)((c + 0.3 * a) / 22.0) + 40.0f);
+        float kf = 1.0f - f->folds * 0.35f * (fo - 0.45f) * (fo - 0.45f) * 4.0f;
+        rgb[0] *= kf;
+        rgb[1] *= kf;
+        rgb[2] *= kf;
+    }
 }
 
 /* Light arriving at a surface with normal n (world), for moving things. */
