@@ -124,22 +124,13 @@ static inline float below(float x, float edge, float w)
 }
 
 /* 0.5 + 0.5 sin(2 pi x), from a table (patterns need many of these per pixel). */
-static float sin_tab[257];
-
-static void sin_tab_init(void)
-{
-    if (sin_tab[64] != 0.0f)
-        return;
-    for (int i = 0; i <= 256; i++)
-        sin_tab[i] = (float)(0.5 + 0.5 * sin(2.0 * SY_PI * i / 256.0));
-}
-
+/* About 0.5 + 0.5 sin(2 pi x), from parabolas: patterns need many of these per pixel and
+ * no more accuracy (and no shared table between threads). */
 static inline float wave(double x)
 {
-    double f = x - floor(x);
-    float q = (float)(f * 256.0);
-    int i = (int)q;
-    return sin_tab[i] + (sin_tab[i + 1] - sin_tab[i]) * (q - (float)i);
+    float f = (float)(x - floor(x));
+    float v = f < 0.5f ? 16.0f * f * (0.5f - f) : -16.0f * (f - 0.5f) * (1.0f - f);
+    return 0.5f + 0.5f * v;
 }
 
 static void fab_eval(const sy_fab *f, const sy_noise *nz, double a, double c, float rgb[3])
@@ -1475,7 +1466,6 @@ static int canvas_create(hd_synth *s)
     }
     planes_build(cv, &s->scene);
     sy_raster_init(&cv->ra, w, h);
-    sin_tab_init();
     render_background(cv, s);
     for (int y = 0; y < h; y++) {
         int lo = w, hi = 0;
@@ -1992,38 +1982,8 @@ static void finish_frame(hd_synth *s, const float *img, double t, int64_t idx)
     }
 }
 
-#ifdef SY_PROFILE
-#include <stdio.h>
-#include <time.h>
-static double prof_t[6];
-static double prof_now(void)
-{
-    struct timespec a;
-    clock_gettime(CLOCK_MONOTONIC, &a);
-    return a.tv_sec * 1e3 + a.tv_nsec / 1e6;
-}
-#define PROF(i)                                                                                    \
-    do {                                                                                           \
-        double n_ = prof_now();                                                                    \
-        prof_t[i] += n_ - prof_last;                                                               \
-        prof_last = n_;                                                                            \
-    } while (0)
-void sy_prof_dump(int n)
-{
-    fprintf(stderr, "restore+build %.2f draw %.2f blur %.2f finish %.2f ms\n", prof_t[0] / n,
-            prof_t[1] / n, prof_t[2] / n, prof_t[3] / n);
-}
-#else
-#define PROF(i)                                                                                    \
-    do {                                                                                           \
-    } while (0)
-#endif
-
 int sy_render_frame(hd_synth *s, int64_t idx)
 {
-#ifdef SY_PROFILE
-    double prof_last = prof_now();
-#endif
     if (!s->cv && canvas_create(s))
         return -1;
     sy_canvas *cv = s->cv;
@@ -2041,7 +2001,6 @@ int sy_render_frame(hd_synth *s, int64_t idx)
         items_bbox(cv, r);
         rect_union(reg, r);
     }
-    PROF(0);
     /* restore what the last frame drew outside this frame's region */
     restore_outside(cv, cv->dirty, reg);
     for (int k = 0; k < nsub; k++) {
@@ -2082,7 +2041,6 @@ int sy_render_frame(hd_synth *s, int64_t idx)
     int old[4];
     memcpy(old, cv->dirty, sizeof(old));
     memcpy(cv->dirty, reg, sizeof(reg));
-    PROF(1);
     const float *img = cv->frame.px;
     if (cv->blr) {
         /* the background was blurred once; redo only where things changed */
@@ -2098,9 +2056,7 @@ int sy_render_frame(hd_synth *s, int64_t idx)
         }
         img = cv->blr;
     }
-    PROF(2);
     finish_frame(s, img, t, idx);
-    PROF(3);
     return 0;
 }
 
