@@ -730,8 +730,15 @@ static double rigid_pivot(hd_tracker *t, cv::Point2d o, cv::Point2d d, double le
             cur.swap(next);
         }
     }
-    std::vector<double> cx, cy, reach, sidev;
-    double support = 0;
+    /* Per frame, several rotating rigid groups (the working foot, the lifted one, a leg);
+     * then a vote across frames: the pivot is the centre most frames agree on. */
+    struct Hyp {
+        int frame;
+        cv::Point2d ctr;
+        double alpha, far, along;
+        int n;
+    };
+    std::vector<Hyp> hyps;
     uint64_t rng = 0x9E3779B97F4A7C15ull;
     for (int fi : dev) {
         if (fi == rest || fi < 0 || fi >= nb || pos[fi].empty())
@@ -743,85 +750,121 @@ static double rigid_pivot(hd_tracker *t, cv::Point2d o, cv::Point2d d, double le
                 a.push_back(p0[k]);
                 b.push_back(pos[fi][k]);
             }
-        if (a.size() < 6)
+        if (a.size() < 5)
             continue;
-        /* RANSAC over pairs: a rotation by alpha plus a translation */
-        std::vector<char> bestin;
-        int bestn = 0;
-        double bestalpha = 0;
-        for (int it = 0; it < 300; it++) {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            size_t i = rng % a.size(), j = (rng >> 20) % a.size();
-            if (i == j || cv::norm(a[i] - a[j]) < 0.08 * len)
-                continue;
-            double alpha = std::remainder(std::atan2((b[j] - b[i]).y, (b[j] - b[i]).x) -
-                                              std::atan2((a[j] - a[i]).y, (a[j] - a[i]).x),
-                                          2 * kPi);
-            /* a leg lifting with the heel translates as one body too: only turning groups */
-            if (std::fabs(rad2deg(alpha)) < 3.0)
-                continue;
-            double c = std::cos(alpha), s = std::sin(alpha);
-            cv::Point2d tr = b[i] - cv::Point2d(c * a[i].x - s * a[i].y, s * a[i].x + c * a[i].y);
-            std::vector<char> in(a.size(), 0);
-            int cnt = 0;
-            for (size_t k = 0; k < a.size(); k++) {
-                cv::Point2d q(c * a[k].x - s * a[k].y + tr.x, s * a[k].x + c * a[k].y + tr.y);
-                if (cv::norm(q - b[k]) < 2.0) {
-                    in[k] = 1;
-                    cnt++;
+        std::vector<char> used(a.size(), 0);
+        for (int group = 0; group < 3; group++) {
+            std::vector<char> bestin;
+            int bestn = 0;
+            for (int it = 0; it < 250; it++) {
+                rng ^= rng << 13;
+                rng ^= rng >> 7;
+                rng ^= rng << 17;
+                size_t i = rng % a.size(), j = (rng >> 20) % a.size();
+                if (i == j || used[i] || used[j] || cv::norm(a[i] - a[j]) < 0.08 * len)
+                    continue;
+                double alpha = std::remainder(std::atan2((b[j] - b[i]).y, (b[j] - b[i]).x) -
+                                                  std::atan2((a[j] - a[i]).y, (a[j] - a[i]).x),
+                                              2 * kPi);
+                /* a leg lifting with the heel translates as one body too: only turning */
+                if (std::fabs(rad2deg(alpha)) < 3.0)
+                    continue;
+                double c = std::cos(alpha), sn = std::sin(alpha);
+                cv::Point2d tr =
+                    b[i] - cv::Point2d(c * a[i].x - sn * a[i].y, sn * a[i].x + c * a[i].y);
+                std::vector<char> in(a.size(), 0);
+                int cnt = 0;
+                for (size_t k = 0; k < a.size(); k++) {
+                    if (used[k])
+                        continue;
+                    cv::Point2d q(c * a[k].x - sn * a[k].y + tr.x, sn * a[k].x + c * a[k].y + tr.y);
+                    if (cv::norm(q - b[k]) < 2.0) {
+                        in[k] = 1;
+                        cnt++;
+                    }
+                }
+                if (cnt > bestn) {
+                    bestn = cnt;
+                    bestin = in;
                 }
             }
-            if (cnt > bestn) {
-                bestn = cnt;
-                bestin = in;
-                bestalpha = alpha;
-            }
+            if (bestn < 4)
+                break;
+            /* least-squares rotation of the inliers, then its centre: (I - R) c = t */
+            cv::Point2d ma(0, 0), mb(0, 0);
+            for (size_t k = 0; k < a.size(); k++)
+                if (bestin[k]) {
+                    ma += a[k];
+                    mb += b[k];
+                    used[k] = 1;
+                }
+            ma *= 1.0 / bestn;
+            mb *= 1.0 / bestn;
+            double sdot = 0, scross = 0;
+            for (size_t k = 0; k < a.size(); k++)
+                if (bestin[k]) {
+                    cv::Point2d pa = a[k] - ma, pb = b[k] - mb;
+                    sdot += pa.x * pb.x + pa.y * pb.y;
+                    scross += pa.x * pb.y - pa.y * pb.x;
+                }
+            double alpha = std::atan2(scross, sdot);
+            if (std::fabs(rad2deg(alpha)) < 3.0)
+                continue;
+            double c = std::cos(alpha), sn = std::sin(alpha);
+            cv::Point2d tr = mb - cv::Point2d(c * ma.x - sn * ma.y, sn * ma.x + c * ma.y);
+            /* (1-c) cx + s cy = tx ; -s cx + (1-c) cy = ty */
+            double det = (1 - c) * (1 - c) + sn * sn;
+            cv::Point2d ctr(((1 - c) * tr.x - sn * tr.y) / det, (sn * tr.x + (1 - c) * tr.y) / det);
+            double far = 0, along = 0;
+            for (size_t k = 0; k < a.size(); k++)
+                if (bestin[k]) {
+                    double uu = (a[k] - ctr).dot(d);
+                    along += uu;
+                    far = std::max(far, std::fabs(uu));
+                }
+            hyps.push_back({fi, ctr, alpha, far, along, bestn});
+            if (getenv("HD_TRACKER_DEBUG"))
+                HD_LOG(HD_LOG_DEBUG, "rigid: frame %d group %d: %d points turn %.1f deg about "
+                       "(%.1f, %.1f)", fi, group, bestn, rad2deg(alpha), ctr.x, ctr.y);
         }
-        if (getenv("HD_TRACKER_DEBUG"))
-            HD_LOG(HD_LOG_DEBUG, "rigid: frame %d: %zu of %zu points, %d rigid, turn %.1f deg",
-                   fi, a.size(), p0.size(), bestn, rad2deg(bestalpha));
-        if (bestn < 5 || std::fabs(rad2deg(bestalpha)) < 4.0)
-            continue;
-        /* least-squares rotation of the inliers, then its centre: (I - R) c = t */
-        cv::Point2d ma(0, 0), mb(0, 0);
-        for (size_t k = 0; k < a.size(); k++)
-            if (bestin[k]) {
-                ma += a[k];
-                mb += b[k];
-            }
-        ma *= 1.0 / bestn;
-        mb *= 1.0 / bestn;
-        double sdot = 0, scross = 0;
-        for (size_t k = 0; k < a.size(); k++)
-            if (bestin[k]) {
-                cv::Point2d pa = a[k] - ma, pb = b[k] - mb;
-                sdot += pa.x * pb.x + pa.y * pb.y;
-                scross += pa.x * pb.y - pa.y * pb.x;
-            }
-        double alpha = std::atan2(scross, sdot);
-        if (std::fabs(rad2deg(alpha)) < 4.0)
-            continue;
-        double c = std::cos(alpha), s = std::sin(alpha);
-        cv::Point2d tr = mb - cv::Point2d(c * ma.x - s * ma.y, s * ma.x + c * ma.y);
-        /* (1-c) cx + s cy = tx ; -s cx + (1-c) cy = ty */
-        double det = (1 - c) * (1 - c) + s * s;
-        cv::Point2d ctr(((1 - c) * tr.x - s * tr.y) / det, (s * tr.x + (1 - c) * tr.y) / det);
-        double far = 0, along = 0;
-        for (size_t k = 0; k < a.size(); k++)
-            if (bestin[k]) {
-                double uu = (a[k] - ctr).dot(d);
-                along += uu;
-                far = std::max(far, std::fabs(uu));
-            }
-        cx.push_back(ctr.x);
-        cy.push_back(ctr.y);
-        turns->push_back({fi, alpha});
-        reach.push_back(far);
-        sidev.push_back(along);
-        support += bestn;
     }
+    /* the vote: for each centre, the frames with a group turning about a centre near it */
+    double radius = std::max(3.0, 0.08 * len);
+    int bestc = -1;
+    double bestscore = 0;
+    for (size_t h = 0; h < hyps.size(); h++) {
+        std::vector<int> seen;
+        double score = 0;
+        for (size_t g = 0; g < hyps.size(); g++) {
+            if (cv::norm(hyps[g].ctr - hyps[h].ctr) > radius)
+                continue;
+            if (std::find(seen.begin(), seen.end(), hyps[g].frame) != seen.end())
+                continue;
+            seen.push_back(hyps[g].frame);
+            score += hyps[g].n;
+        }
+        if (score > bestscore) {
+            bestscore = score;
+            bestc = (int)h;
+        }
+    }
+    if (bestc < 0)
+        return 0;
+    std::vector<double> cx, cy, reach, sidev;
+    std::vector<int> seen;
+    for (size_t g = 0; g < hyps.size(); g++) {
+        if (cv::norm(hyps[g].ctr - hyps[bestc].ctr) > radius)
+            continue;
+        if (std::find(seen.begin(), seen.end(), hyps[g].frame) != seen.end())
+            continue;
+        seen.push_back(hyps[g].frame);
+        cx.push_back(hyps[g].ctr.x);
+        cy.push_back(hyps[g].ctr.y);
+        turns->push_back({hyps[g].frame, hyps[g].alpha});
+        reach.push_back(hyps[g].far);
+        sidev.push_back(hyps[g].along);
+    }
+    double support = bestscore;
     /* enough turned frames, over a range of angles, to trust the centre */
     double amin = 1e9, amax = -1e9;
     for (auto &tr : *turns) {
@@ -840,7 +883,7 @@ static double rigid_pivot(hd_tracker *t, cv::Point2d o, cv::Point2d d, double le
     *side = med(sidev) >= 0 ? 1 : -1;
     /* the centre must lie near the line it turns on */
     double off = std::fabs((*pivot - o).dot(n));
-    if (off > 0.25 * len || *rh < 0.3 * len)
+    if (off > 0.35 * len || *rh < 0.2 * len)
         return 0;
     return support;
 }
