@@ -218,6 +218,8 @@ static hd_status analyze_one(const char *video, const hd_settings *s, const hd_t
             continue;
         if (st == HD_EOF)
             break;
+        if (st == HD_ERR_IO)
+            st = HD_ERR_NOTFOUND; /* the input could not be read: exit 3, not 6 */
         if (st < 0)
             goto fail;
         st = hd_tracker_process(trk, &fr);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "heeldrop/status.h"
 
@@ -10,10 +11,13 @@ static _Thread_local char last_error[1024];
 hd_status hd_fail(hd_status st, const char *fmt, ...)
 {
     int saved = errno;
+    char buf[sizeof(last_error)];
     va_list ap;
+    /* format into a copy first: the arguments may include hd_last_error() itself */
     va_start(ap, fmt);
-    vsnprintf(last_error, sizeof(last_error), fmt, ap);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
+    memcpy(last_error, buf, sizeof(buf));
     errno = saved;
     return st;
 }

@@ -293,6 +293,12 @@ hd_status hd_video_writer_open(const char *path, const hd_video_writer_opts *opt
 
     ofmt = opts->container ? av_guess_format(opts->container, NULL, NULL)
                            : av_guess_format(NULL, path, NULL);
+    if (!ofmt && opts->container) {
+        /* a file extension ("mkv") rather than a muxer name ("matroska") */
+        char ext[64];
+        snprintf(ext, sizeof(ext), "x.%s", opts->container);
+        ofmt = av_guess_format(NULL, ext, NULL);
+    }
     if (!ofmt && opts->container)
         return hd_fail(HD_ERR_INVALID, "%s: unknown container %s", path, opts->container);
     if (!ofmt)

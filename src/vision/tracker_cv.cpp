@@ -122,6 +122,7 @@ struct hd_tracker {
     int hint = HD_HINT_CALIBRATING;
 
     Scene sc;
+    Scene last_sc;              /* the last calibrated scene, kept while recalibrating */
     int nang = 0;
     std::vector<double> radius; /* polar radii */
     std::vector<double> phi;    /* polar angles (rad) */
@@ -2209,6 +2210,8 @@ static void finish_calibration(hd_tracker *t)
 
 static void reset_calibration(hd_tracker *t)
 {
+    if (t->sc.valid)
+        t->last_sc = t->sc;
     t->tmpl_ok = false;
     t->calib_turns.clear();
     t->ref_strip.clear();
@@ -2425,16 +2428,40 @@ void hd_tracker_recalibrate(hd_tracker *t)
 void hd_tracker_scene(const hd_tracker *t, hd_scene *scene)
 {
     memset(scene, 0, sizeof(*scene));
-    if (!t->sc.valid)
+    const Scene &sc = t->sc.valid ? t->sc : t->last_sc;
+    if (!sc.valid)
         return;
-    const Scene &sc = t->sc;
     scene->valid = 1;
-    for (int i = 0; i < 4; i++)
-        scene->step_edge[i] = sc.line[i] * t->scale;
+    /* the step line as far as it lies inside the picture */
+    cv::Point2d a(sc.line[0], sc.line[1]), b(sc.line[2], sc.line[3]);
+    double W = t->ww - 1.0, H = t->wh - 1.0;
+    cv::Point2d d = b - a;
+    double t0 = 0, t1 = 1;
+    auto clip = [&](double p, double q) {
+        /* Liang-Barsky: keep p*t <= q */
+        if (std::fabs(p) < 1e-12)
+            return q >= 0;
+        double r = q / p;
+        if (p < 0)
+            t0 = std::max(t0, r);
+        else
+            t1 = std::min(t1, r);
+        return t0 <= t1;
+    };
+    if (clip(-d.x, a.x) && clip(d.x, W - a.x) && clip(-d.y, a.y) && clip(d.y, H - a.y)) {
+        b = a + d * t1;
+        a = a + d * t0;
+    }
+    scene->step_edge[0] = a.x * t->scale;
+    scene->step_edge[1] = a.y * t->scale;
+    scene->step_edge[2] = b.x * t->scale;
+    scene->step_edge[3] = b.y * t->scale;
     scene->pivot_x = sc.P.x * t->scale;
     scene->pivot_y = sc.P.y * t->scale;
     scene->heel_side = sc.u.x >= 0 ? 1 : -1;
-    scene->mm_per_px = mm_per_work_px(t) / t->scale;
+    double mmpp = sc.toe > 0 ? t->cfg.shoe_mm / (sc.rh + sc.toe)
+                             : t->cfg.shoe_mm * t->p.ball_ratio / sc.rh;
+    scene->mm_per_px = mmpp / t->scale;
     scene->shoe_px = t->cfg.shoe_mm / scene->mm_per_px;
 }
 
