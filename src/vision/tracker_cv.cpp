@@ -1920,15 +1920,19 @@ static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin
     int na = (int)t->tr_phi.size();
     bool recent = t->tracking && (t->lost_since < 0 || tsec - t->lost_since < 0.5);
     int w = (int)std::lround(t->p.search_deg / t->p.phi_step_deg);
-    int s0 = recent ? (int)std::lround(t->shift_prev) - w : -na / 2;
-    int s1 = recent ? (int)std::lround(t->shift_prev) + w : na / 2;
-    /* the foot turns between about -45 and +60 degrees from the step */
+    /* The whole plausible range is searched every frame (the foot turns between about
+     * -45 and +60 degrees from the step); near the last angle a match wins unless one
+     * elsewhere is clearly better, so the tracker neither jumps on noise nor stays stuck
+     * on a wrong alignment it fell into during an occlusion. */
     double lo = deg2rad(-50) - t->theta_ref, hi = deg2rad(65) - t->theta_ref;
-    s0 = std::max(s0, (int)std::floor(lo / step));
-    s1 = std::min(s1, (int)std::ceil(hi / step));
+    int s0 = std::max(-na / 2, (int)std::floor(lo / step));
+    int s1 = std::min(na / 2, (int)std::ceil(hi / step));
+    if (s1 < s0)
+        s1 = s0;
     std::vector<double> z(s1 - s0 + 1, -1);
-    int bs = 0;
-    double bz = -2;
+    int bs = 0, ls = 0;
+    double bz = -2, lz = -2;
+    int sp = (int)std::lround(t->shift_prev);
     for (int sh = s0; sh <= s1; sh++) {
         double v = tmpl_zncc(t, S, sh);
         z[sh - s0] = v;
@@ -1936,6 +1940,14 @@ static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin
             bz = v;
             bs = sh;
         }
+        if (recent && std::abs(sh - sp) <= w && v > lz) {
+            lz = v;
+            ls = sh;
+        }
+    }
+    if (recent && lz > -2 && lz + 0.02 >= bz) {
+        bz = lz;
+        bs = ls;
     }
     if (bz < t->p.min_appearance) {
         if (t->lost_since < 0)
