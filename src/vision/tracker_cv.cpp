@@ -116,7 +116,7 @@ struct hd_tracker {
     int nsum = 0;
     cv::Mat msum;           /* CV_32F sum of |F_t - F_t-k| */
     int nmot = 0;
-    std::deque<cv::Mat> lag;
+    cv::Mat diff8;              /* scratch for the motion energy */
     int lag_k = 1;
     double next_try_s = 0;
     int hint = HD_HINT_CALIBRATING;
@@ -1933,9 +1933,30 @@ static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin
     int bs = 0, ls = 0;
     double bz = -2, lz = -2;
     int sp = (int)std::lround(t->shift_prev);
+    /* coarse steps over the range, then every step near the coarse best and near the
+     * last angle (the ZNCC peak of a foot is several steps wide) */
+    auto eval = [&](int sh) {
+        if (sh < s0 || sh > s1 || z[sh - s0] > -1.5)
+            return;
+        z[sh - s0] = tmpl_zncc(t, S, sh);
+    };
+    for (int sh = s0; sh <= s1; sh++)
+        z[sh - s0] = -2;
+    for (int sh = s0; sh <= s1; sh += 4)
+        eval(sh);
+    int cb = s0;
+    for (int sh = s0; sh <= s1; sh++)
+        if (z[sh - s0] > z[cb - s0])
+            cb = sh;
+    for (int sh = cb - 4; sh <= cb + 4; sh++)
+        eval(sh);
+    if (recent)
+        for (int sh = sp - w; sh <= sp + w; sh++)
+            eval(sh);
     for (int sh = s0; sh <= s1; sh++) {
-        double v = tmpl_zncc(t, S, sh);
-        z[sh - s0] = v;
+        double v = z[sh - s0];
+        if (v < -1.5)
+            continue;
         if (v > bz) {
             bz = v;
             bs = sh;
@@ -1960,6 +1981,8 @@ static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin
         return;
     }
     double off = 0;
+    eval(bs - 1);
+    eval(bs + 1);
     if (bs > s0 && bs < s1) {
         double a = z[bs - 1 - s0], b = z[bs - s0], c = z[bs + 1 - s0];
         double den = a - 2 * b + c;
@@ -2199,7 +2222,6 @@ static void flush_buffer_tracked(hd_tracker *t)
     t->buf.clear();
     t->sum.release();
     t->msum.release();
-    t->lag.clear();
     t->nsum = t->nmot = 0;
 }
 
@@ -2233,7 +2255,6 @@ static void reset_calibration(hd_tracker *t)
     t->sum.release();
     t->msum.release();
     t->nsum = t->nmot = 0;
-    t->lag.clear();
     t->tracking = false;
     t->lost_since = -1;
     t->lift_bg.release();
@@ -2297,8 +2318,6 @@ static hd_status process_frame(hd_tracker *t, const hd_frame *f)
     to_work(t, f, b.img);
     b.pts = f->pts_us;
     b.seq = f->seq;
-    cv::Mat f32;
-    b.img.convertTo(f32, CV_32F);
     if (t->sum.empty()) {
         t->sum = cv::Mat::zeros(t->wh, t->ww, CV_32F);
         t->msum = cv::Mat::zeros(t->wh, t->ww, CV_32F);
@@ -2306,16 +2325,14 @@ static hd_status process_frame(hd_tracker *t, const hd_frame *f)
         t->lag_k = std::max(1, (int)std::lround(t->p.motion_gap_s * fps_guess));
         t->next_try_s = tsec + t->p.calib_min_s;
     }
-    t->sum += f32;
+    cv::accumulate(b.img, t->sum);
     t->nsum++;
-    if ((int)t->lag.size() >= t->lag_k) {
-        cv::Mat d;
-        cv::absdiff(f32, t->lag.front(), d);
-        t->msum += d;
+    /* motion against the frame lag_k back, which the buffer already holds */
+    if ((int)t->buf.size() >= t->lag_k) {
+        cv::absdiff(b.img, t->buf[t->buf.size() - t->lag_k].img, t->diff8);
+        cv::accumulate(t->diff8, t->msum);
         t->nmot++;
-        t->lag.pop_front();
     }
-    t->lag.push_back(f32);
     t->buf.push_back(std::move(b));
 
     if (t->buf.size() == 2) {
