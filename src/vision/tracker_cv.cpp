@@ -119,6 +119,7 @@ struct hd_tracker {
     cv::Mat diff8;              /* scratch for the motion energy */
     int lag_k = 1;
     double next_try_s = 0;
+    int calib_failures = 0;     /* attempts since the last success, for the back-off */
     int hint = HD_HINT_CALIBRATING;
 
     Scene sc;
@@ -2244,6 +2245,7 @@ static void finish_calibration(hd_tracker *t)
 
 static void reset_calibration(hd_tracker *t)
 {
+    t->calib_failures = 0;
     if (t->sc.valid)
         t->last_sc = t->sc;
     t->tmpl_ok = false;
@@ -2343,15 +2345,25 @@ static hd_status process_frame(hd_tracker *t, const hd_frame *f)
     }
 
     if (tsec >= t->next_try_s) {
-        t->next_try_s = tsec + t->p.calib_every_s;
+        /* Once the window is full, each failed attempt waits a little longer (up to 4 s),
+         * so video where no foot is ever found does not cost a full calibration every
+         * half second. */
+        bool full = (t->buf.back().pts - t->buf.front().pts) / 1e6 > t->cfg.calib_max_s - 0.1 ||
+                    t->buf.size() >= 240;
+        t->next_try_s = tsec + std::min(4.0, t->p.calib_every_s * (1 + t->calib_failures));
+        if (full)
+            t->calib_failures++;
         if (try_calibrate(t)) {
+            t->calib_failures = 0;
             finish_calibration(t);
             return HD_OK;
         }
     }
     /* Give up on the oldest frames when the window is full: they are reported lost. */
+    /* The window is calib_max_s long, and at most 240 frames (4 s at 60 fps), which
+     * bounds its memory to 240 work-scale frames (55 MB at 640x360). */
     double span = (t->buf.back().pts - t->buf.front().pts) / 1e6;
-    while (span > t->cfg.calib_max_s && t->buf.size() > 1) {
+    while ((span > t->cfg.calib_max_s || t->buf.size() > 240) && t->buf.size() > 1) {
         emit_uncalibrated(t, t->buf.front().pts, t->buf.front().seq);
         cv::Mat old;
         t->buf.front().img.convertTo(old, CV_32F);
