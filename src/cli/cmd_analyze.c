@@ -23,6 +23,7 @@
 #include "heeldrop/paths.h"
 #include "heeldrop/reps.h"
 #include "heeldrop/source.h"
+#include "heeldrop/source_prefetch.h"
 #include "heeldrop/summary.h"
 #include "heeldrop/tracker.h"
 
@@ -202,6 +203,14 @@ static hd_status analyze_one(const char *video, const hd_settings *s, const hd_t
         st = HD_ERR_NOTFOUND; /* an unreadable input is exit 3, like a missing one */
     if (st < 0)
         goto fail;
+    {
+        /* decode in a reader thread while this one tracks: the two overlap on two cores */
+        hd_source *ahead = NULL;
+        st = hd_source_prefetch(src, &ahead);
+        if (st < 0)
+            goto fail;
+        src = ahead;
+    }
     const hd_source_info *info = hd_source_get_info(src);
     st = hd_tracker_create(tc, &trk);
     if (st < 0)

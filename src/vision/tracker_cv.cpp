@@ -151,6 +151,7 @@ struct hd_tracker {
     double heel_u = 0, heel_n = 0;   /* heel bottom in the reference, step coordinates */
     double theta_ref = 0;            /* sole angle in the reference */
     double shift_prev = 0;           /* last match, in angle steps from the reference */
+    cv::Mat tmpl_relx, tmpl_rely;    /* template grid offsets from the pivot */
     std::vector<float> ref_strip;  /* the foot just above its sole, per radius */
     double ref_level = 0;          /* median of the polar image when ref_strip was taken */
     bool tracking = false;
@@ -1722,6 +1723,8 @@ static void polar_grid(const Scene &sc, const std::vector<double> &radius,
 static bool build_template(hd_tracker *t)
 {
     t->tmpl_ok = false;
+    t->tmpl_relx.release();
+    t->tmpl_rely.release();
     if (t->calib_turns.size() < 5)
         return false;
     const int nr = 24;
@@ -1915,8 +1918,24 @@ static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin
                            hd_marks *m)
 {
     const Scene &sc = t->sc;
-    cv::Mat mx, my, S;
-    polar_grid(sc, t->tr_radius, t->tr_phi, img, origin, mx, my, S);
+    /* the grid's offsets from the pivot are fixed: computed once, shifted per frame */
+    if (t->tmpl_relx.empty()) {
+        Scene at0 = sc;
+        at0.P = cv::Point2d(0, 0);
+        polar_maps(at0, t->tr_radius, t->tr_phi, cv::Point2d(0, 0), t->tmpl_relx, t->tmpl_rely);
+    }
+    cv::Mat mx, my, S, S8;
+    cv::add(t->tmpl_relx, cv::Scalar(sc.P.x - origin.x), mx);
+    cv::add(t->tmpl_rely, cv::Scalar(sc.P.y - origin.y), my);
+    cv::remap(img, S8, mx, my, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+    S8.convertTo(S, CV_32F);
+    for (int i = 0; i < S.rows; i++) {
+        const float *xr = mx.ptr<float>(i), *yr = my.ptr<float>(i);
+        float *v = S.ptr<float>(i);
+        for (int j = 0; j < S.cols; j++)
+            if (xr[j] < 0 || yr[j] < 0 || xr[j] > img.cols - 1 || yr[j] > img.rows - 1)
+                v[j] = -1;
+    }
     double step = deg2rad(t->p.phi_step_deg);
     int na = (int)t->tr_phi.size();
     bool recent = t->tracking && (t->lost_since < 0 || tsec - t->lost_since < 0.5);
@@ -2392,6 +2411,9 @@ hd_status hd_tracker_create(const hd_tracker_cfg *cfg, hd_tracker **out)
     try {
         if (!cfg || !(cfg->shoe_mm >= 100 && cfg->shoe_mm <= 400))
             return hd_fail(HD_ERR_INVALID, "shoe length must be between 100 and 400 mm");
+        /* The decoder's threads already use every core; OpenCV's own worker threads on
+         * the tracker's small images cost more in hand-offs than they save. */
+        cv::setNumThreads(1);
         std::unique_ptr<hd_tracker> t(new hd_tracker());
         t->cfg = *cfg;
         if (t->cfg.calib_max_s <= 0)
