@@ -27,8 +27,9 @@
 # Wall time, CPU time and peak RSS come from scripts/bench_rss.c (fork, exec, wait4),
 # compiled into WORK; no GNU time needed. The build is Release (-O3) with -g added, which
 # changes no code but lets perf name inlined functions. The machine is shared: the load
-# average before and after the runs is printed, and runs alternate between the two
-# commands so that a busy spell hits both.
+# average before and after the runs is printed, runs alternate between the two commands
+# so that a busy spell hits both, and when perf can count them the instructions retired
+# by each command are reported too (they do not depend on the load).
 #
 # Exit status: 0 all targets met (or --no-fail), 1 a target failed, 2 the benchmark could
 # not run (build, clip or analysis failure).
@@ -300,6 +301,23 @@ extra_cpu=$(awk -v a="$hd_cpu_med" -v b="$ff_cpu_med" -v n="$short_frames" \
 reps_found=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1])).get("reps") or []))' \
                "$out_json" 2>/dev/null || echo "?")
 
+# Instructions retired do not depend on what else the machine runs: a steadier ratio of
+# the work done than wall or CPU time on a shared machine (when perf can count them).
+insn_of() {
+  local cmd=("$@")
+  perf stat -x, -e instructions:u -- "${cmd[@]}" 2>&1 >/dev/null \
+    | awk -F, '/instructions/ && $1 ~ /^[0-9]+$/ {print $1; exit}'
+}
+ff_insn="" hd_insn="" insn_ratio=""
+if command -v perf >/dev/null && perf stat -e instructions:u true >/dev/null 2>&1; then
+  note "instructions retired (perf stat), one run each"
+  ff_insn=$(insn_of "${ffmpeg_cmd[@]/#CLIP/$short}" || true)
+  hd_insn=$(insn_of "${hd_cmd[@]/#CLIP/$short}" || true)
+  if [ -n "$ff_insn" ] && [ -n "$hd_insn" ]; then
+    insn_ratio=$(awk -v a="$hd_insn" -v b="$ff_insn" 'BEGIN{printf "%.2f", a/b}')
+  fi
+fi
+
 note "peak memory of heeldrop analyze: speed clip, then the ${long_min}x long clip"
 r_s=$(run_one heeldrop "$short" -s 100 -S "$work/rss_short.txt")
 r_l=$(run_one heeldrop "$long" -s 500 -S "$work/rss_long.txt")
@@ -494,6 +512,7 @@ cat <<EOF
 | wall time heeldrop / ffmpeg (medians) | **$ratio** | <= $ratio_max | **$(pf "$speed_ok")** |
 | CPU time heeldrop / ffmpeg (medians) | $cpu_ratio | | |
 | heeldrop's cost beyond decoding | $extra_wall ms/frame wall, $extra_cpu ms/frame CPU | | |
+$([ -n "$insn_ratio" ] && echo "| instructions retired heeldrop / ffmpeg (perf stat, user space) | $insn_ratio ($(awk -v a="$hd_insn" -v b="$ff_insn" -v n="$short_frames" 'BEGIN{printf "%.1f vs %.1f M per frame", a/n/1e6, b/n/1e6}')) | | |")
 | peak RSS, $short_dur s clip | **$rss_s MB** (ffmpeg: $rss_fs MB) | <= $rss_max_mb MB | **$(pf "$rss_s_ok")** |
 | peak RSS, $long_label clip | **$rss_l MB** (ffmpeg: $rss_f MB) | <= $rss_max_mb MB | **$(pf "$rss_l_ok")** |
 | growth of the peak, $short_dur s to $long_label | **$growth MB** | <= $growth_lim MB | **$(pf "$growth_ok")** |
