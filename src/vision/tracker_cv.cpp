@@ -2312,6 +2312,15 @@ static hd_status process_frame(hd_tracker *t, const hd_frame *f)
         int fx0 = (int)std::floor(x0 * t->scale), fy0 = (int)std::floor(y0 * t->scale);
         int fx1 = std::min(t->fw, (int)std::ceil(x1 * t->scale));
         int fy1 = std::min(t->fh, (int)std::ceil(y1 * t->scale));
+        int is = (int)t->scale;
+        if (is > 1 && is == t->scale) {
+            /* a crop that is a whole multiple of the scale keeps INTER_AREA on its fast
+             * integer path (see docs/performance.md) */
+            fx0 -= fx0 % is;
+            fy0 -= fy0 % is;
+            fx1 -= (fx1 - fx0) % is;
+            fy1 -= (fy1 - fy0) % is;
+        }
         cv::Mat y(f->height, f->width, CV_8U, (void *)f->plane[0], (size_t)f->stride[0]);
         cv::Mat sub = y(cv::Rect(fx0, fy0, fx1 - fx0, fy1 - fy0));
         int rw = std::max(1, (int)std::lround((fx1 - fx0) / t->scale));
