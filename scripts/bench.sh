@@ -400,7 +400,9 @@ def stage(s):
     d = " ".join(s["dsos"])
     if s["tid"] != s["pid"]:
         if "libavcodec" in d:
-            return "decoding: libavcodec worker threads"
+            return "decoding: libavcodec threads"
+        if re.search(r"\b(copy_frame|reader)\b|prefetch", j):
+            return "source: reader thread, copying frames ahead (prefetch)"
         if re.search(r"opencv|tbb", d):
             # OpenCV's parallel_for_ runs parts of its calls on TBB workers, whose stacks
             # do not lead back to the caller: named by the library they are in
