@@ -15,7 +15,8 @@
 # Other options: --seed N (synth seed, default 1), --duration S (speed clip, default 60),
 # --long-min M (long clip = speed clip M times, default 10), --work DIR (clips, logs, the
 # helper; default ${TMPDIR:-/tmp}/heeldrop-bench; clips are reused while their recipe is
-# unchanged), --stand-in (an ffmpeg testsrc2 clip even when `heeldrop synth` works).
+# unchanged; each run's logs and profile go to WORK/run.XXXXXX), --stand-in (an ffmpeg
+# testsrc2 clip even when `heeldrop synth` works).
 #
 # Clips come from the project's own generator, `heeldrop synth ... --kind exercise`, so the
 # tracker calibrates on and follows a heel as on a real video. The long clip is the speed
@@ -86,7 +87,12 @@ if [ "$profile" = 1 ]; then
 fi
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
-log="$work/bench.log"
+# Per-run files live in their own folder: several people may run the script at once with
+# the same WORK, sharing its clips (made under a lock) but nothing else.
+run="$(mktemp -d "$work/run.XXXXXX")"
+# the run's clip copies and perf data are big; its logs and profile text are kept
+trap 'rm -f "$run"/*.mp4 "$run"/perf.data "$run"/perf.data.old' EXIT
+log="$run/bench.log"
 : >"$log"
 note() { echo "== $*" >&2; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
@@ -131,14 +137,15 @@ case "$build_type" in
   *) note "WARNING: $build is a '${build_type:-default}' build, not an optimised one" ;;
 esac
 
-rss="$work/bench_rss"
-if [ ! -x "$rss" ] || [ "$repo/scripts/bench_rss.c" -nt "$rss" ]; then
-  cc -O2 -std=c11 -Wall -Wextra -o "$rss" "$repo/scripts/bench_rss.c" \
-    || die "cannot build scripts/bench_rss.c"
-fi
+rss="$run/bench_rss"
+cc -O2 -std=c11 -Wall -Wextra -o "$rss" "$repo/scripts/bench_rss.c" \
+  || die "cannot build scripts/bench_rss.c"
 
 # ---- clips ---------------------------------------------------------------------------
-# A clip is remade only when its recipe (options and generator sources) changed.
+# A clip is remade only when its recipe (options and generator sources) changed; clips
+# are made under a lock and this run measures its own copies of them.
+exec 9>"$work/.clips.lock"
+flock 9
 recipe_ok() { [ -s "$1" ] && [ -f "$1.recipe" ] && [ "$(cat "$1.recipe")" = "$2" ]; }
 
 synth_ok=0
@@ -212,6 +219,11 @@ if ! recipe_ok "$long" "$recipe_long"; then
   echo "$recipe_long" >"$long.recipe"
 fi
 
+flock -u 9
+cp "$short" "$run/" && cp "$long" "$run/" || die "cannot copy the clips into $run"
+short="$run/${short##*/}"
+long="$run/${long##*/}"
+
 probe() { # prints: frames duration codec width height rate
   local f d
   f=$(ffprobe -v error -select_streams v:0 -count_packets \
@@ -229,7 +241,7 @@ note "speed clip $short: $short_frames frames, $short_dur s, $s_codec ${s_w}x${s
 note "long clip  $long: $long_frames frames, $long_dur s"
 
 # ---- measuring -----------------------------------------------------------------------
-out_json="$work/x.json"
+out_json="$run/x.json"
 ffmpeg_cmd=(ffmpeg -hide_banner -loglevel error -i CLIP -f null -)
 hd_cmd=("$hd" analyze --quiet CLIP --json "$out_json")
 
@@ -238,14 +250,14 @@ hd_cmd=("$hd" analyze --quiet CLIP --json "$out_json")
 # edge with a moving foot found"): the whole clip was still read, so the run is timed, and
 # the report says loudly that the tracker never left its calibration phase.
 run_one() {
-  local name=$1 clip=$2 res="$work/res.txt" rc=0
+  local name=$1 clip=$2 res="$run/res.txt" rc=0
   shift 2
   local -a cmd
   if [ "$name" = ffmpeg ]; then cmd=("${ffmpeg_cmd[@]}"); else cmd=("${hd_cmd[@]}"); fi
   cmd=("${cmd[@]/#CLIP/$clip}")
   "$rss" -o "$res" "$@" -- "${cmd[@]}" >>"$log" 2>&1 || rc=$?
   if [ "$name" = heeldrop ] && [ "$rc" = 5 ]; then
-    touch "$work/noscene.flag"
+    touch "$run/noscene.flag"
     rc=0
   fi
   if [ "$rc" != 0 ]; then
@@ -264,7 +276,7 @@ median() {
 r3() { awk -v x="$1" 'BEGIN{printf "%.3f", x}'; }
 cpu_of() { awk -v u="$(field user_s "$1")" -v s="$(field sys_s "$1")" 'BEGIN{print u+s}'; }
 
-rm -f "$work/noscene.flag"
+rm -f "$run/noscene.flag"
 note "warm-up (page cache, lazy binding): one run of each"
 run_one ffmpeg "$short" >/dev/null
 run_one heeldrop "$short" >/dev/null
@@ -319,8 +331,8 @@ if command -v perf >/dev/null && perf stat -e instructions:u true >/dev/null 2>&
 fi
 
 note "peak memory of heeldrop analyze: speed clip, then the ${long_min}x long clip"
-r_s=$(run_one heeldrop "$short" -s 100 -S "$work/rss_short.txt")
-r_l=$(run_one heeldrop "$long" -s 500 -S "$work/rss_long.txt")
+r_s=$(run_one heeldrop "$short" -s 100 -S "$run/rss_short.txt")
+r_l=$(run_one heeldrop "$long" -s 500 -S "$run/rss_long.txt")
 r_f=$(run_one ffmpeg "$long")
 r_fs=$(run_one ffmpeg "$short")
 kb2mb() { awk -v k="$1" 'BEGIN{printf "%.1f", k*1024/1e6}'; }
@@ -343,25 +355,25 @@ rss_curve=$(awk '{r[NR]=$2} END {
     for (k = 0; k < 10; k++) { m = 0;
       for (i = int(k*NR/10) + 1; i <= int((k+1)*NR/10); i++) if (r[i] > m) m = r[i];
       s = s sprintf("%s%.0f", k ? " / " : "", m*1024/1e6) }
-    print s }' "$work/rss_long.txt")
+    print s }' "$run/rss_long.txt")
 load_after=$(loadavg)
 
 # ---- profile (optional) --------------------------------------------------------------
 profile_md=""
 if [ "$profile" = 1 ]; then
   note "profiling one analysis of the speed clip with perf (call graphs, then symbolising)"
-  pdata="$work/perf.data"
+  pdata="$run/perf.data"
   perf record -q -F 999 -m 4096 --call-graph dwarf,65528 -o "$pdata" -- "${hd_cmd[@]/#CLIP/$short}" \
     >>"$log" 2>&1 || die "perf record failed (see $log)"
   perf report -i "$pdata" --no-children --sort dso --stdio -g none 2>/dev/null \
-    | grep '%' | head -8 >"$work/perf_dso.txt" || true
+    | grep '%' | head -8 >"$run/perf_dso.txt" || true
   perf report -i "$pdata" --no-children --sort dso,sym --stdio -g none 2>/dev/null \
-    | grep '%' | head -20 >"$work/perf_sym.txt" || true
-  perf script -i "$pdata" --inline -F pid,tid,time,ip,sym,dso 2>/dev/null >"$work/perf_script.txt"
+    | grep '%' | head -20 >"$run/perf_sym.txt" || true
+  perf script -i "$pdata" --inline -F pid,tid,time,ip,sym,dso 2>/dev/null >"$run/perf_script.txt"
   # Each sample is put in one stage by the functions on its stack: decoder worker threads,
   # the source on the main thread, the tracker's calibration (per frame until the scene is
   # found, and the scene search itself) and tracking, the rep engine, the rest.
-  profile_md=$(python3 - "$work/perf_script.txt" "$hd_cpu_med" "$short_frames" <<'PY'
+  profile_md=$(python3 - "$run/perf_script.txt" "$hd_cpu_med" "$short_frames" <<'PY'
 import collections, re, sys
 path, cpu_s, nframes = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
 samples, cur = [], None
@@ -535,16 +547,16 @@ $profile_md
 Top DSOs and symbols (self time, \`perf report --no-children --sort dso,sym\`):
 
 \`\`\`
-$(cat "$work/perf_dso.txt")
+$(cat "$run/perf_dso.txt")
 
-$(cat "$work/perf_sym.txt")
+$(cat "$run/perf_sym.txt")
 \`\`\`
 EOF
 fi
 
 all_ok=$((speed_ok && rss_s_ok && rss_l_ok && growth_ok))
 echo
-if [ -f "$work/noscene.flag" ]; then
+if [ -f "$run/noscene.flag" ]; then
   echo "**WARNING: heeldrop found no step edge with a moving foot (exit 5) in a clip: the"
   echo "tracker stayed in its calibration phase, so these runs do not measure tracking. Try"
   echo "another --seed, and tell the tracker's owner.**"
