@@ -353,8 +353,8 @@ growth_ok=$(awk -v g="$growth" -v l="$growth_lim" 'BEGIN{print (g <= l) ? 1 : 0}
 rss_curve=$(awk '{r[NR]=$2} END {
     if (NR == 0) { print "no samples"; exit } s = "";
     for (k = 0; k < 10; k++) { m = 0;
-      for (i = int(k*NR/10) + 1; i <= int((k+1)*NR/10); i++) if (r[i] > m) m = r[i];
-      s = s sprintf("%s%.0f", k ? " / " : "", m*1024/1e6) }
+      for (i = int(k*NR/10) + 1; i <= int((k+1)*NR/10); i++) if (r[i] > m && r[i] > 1024) m = r[i];
+      s = s (k ? " / " : "") (m ? sprintf("%.0f", m*1024/1e6) : "-") }
     print s }' "$run/rss_long.txt")
 load_after=$(loadavg)
 
@@ -506,7 +506,7 @@ fi
 pf() { [ "$1" = 1 ] && echo PASS || echo FAIL; }
 cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 ffv=$(ffmpeg -version | head -1 | awk '{print $3}')
-long_label="$((long_min * duration / 60)) min"
+long_label=$(awk -v s="$((long_min * duration))" 'BEGIN{if (s >= 60) printf "%g min", s/60; else printf "%d s", s}')
 
 cat <<EOF
 
