@@ -1913,6 +1913,25 @@ static double tmpl_zncc(const hd_tracker *t, const cv::Mat &S, int s)
 static void lift_zone_update(hd_tracker *t, const cv::Mat &img, cv::Point2d origin,
                              hd_marks *m);
 
+/* Fills a found heel's marks (work-scale inputs, frame-scale outputs). */
+static void fill_marks(const hd_tracker *t, double conf, double height, double theta,
+                       cv::Point2d heel, cv::Point2d ank, double mmpp, hd_marks *m)
+{
+    const Scene &sc = t->sc;
+    m->conf = (float)conf;
+    m->heel_px = (float)(height * t->scale);
+    m->heel_mm = (float)(height * mmpp);
+    m->foot_deg = (float)rad2deg(theta);
+    m->heel_x = (float)(heel.x * t->scale);
+    m->heel_y = (float)(heel.y * t->scale);
+    m->ankle_x = (float)(ank.x * t->scale);
+    m->ankle_y = (float)(ank.y * t->scale);
+    m->pivot_x = (float)(sc.P.x * t->scale);
+    m->pivot_y = (float)(sc.P.y * t->scale);
+    m->mm_per_px = (float)(mmpp / t->scale);
+    m->foot = HD_FOOT_NEAR;
+}
+
 /* One frame with the rigid template: the best-aligning turn, then the heel point turned. */
 static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin, double tsec,
                            hd_marks *m)
@@ -2024,18 +2043,7 @@ static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin
     cv::Point2d heel = sc.P + sc.u * hu + sc.n * hn;
     double au = 0.78 * t->heel_u, an = t->heel_n + 0.42 * sc.rh;
     cv::Point2d ank = sc.P + sc.u * (au * cd - an * sd) + sc.n * (au * sd + an * cd);
-    m->conf = (float)std::min(1.0, std::max(0.05, bz));
-    m->heel_px = (float)(height * t->scale);
-    m->heel_mm = (float)(height * mmpp);
-    m->foot_deg = (float)rad2deg(theta);
-    m->heel_x = (float)(heel.x * t->scale);
-    m->heel_y = (float)(heel.y * t->scale);
-    m->ankle_x = (float)(ank.x * t->scale);
-    m->ankle_y = (float)(ank.y * t->scale);
-    m->pivot_x = (float)(sc.P.x * t->scale);
-    m->pivot_y = (float)(sc.P.y * t->scale);
-    m->mm_per_px = (float)(mmpp / t->scale);
-    m->foot = HD_FOOT_NEAR;
+    fill_marks(t, std::min(1.0, std::max(0.05, bz)), height, theta, heel, ank, mmpp, m);
     if (getenv("HD_TRACKER_TRACE"))
         fprintf(stderr, "t %.2f shift %.1f zncc %.2f heel %.1f\n", tsec, shift, bz, m->heel_mm);
     lift_zone_update(t, img, origin, m);
@@ -2162,19 +2170,10 @@ static void track_one(hd_tracker *t, const cv::Mat &img, cv::Point2d origin, int
     double ca = std::cos(theta), sa = std::sin(theta);
     cv::Point2d ank = sc.P + sc.u * (au * ca - an * sa) + sc.n * (f.a + au * sa + an * ca);
 
-    m->conf = (float)std::min(1.0, std::max(0.05, (f.score - t->p.min_score) / 2.0 + 0.3) *
-                                       std::min(1.0, best_app / 0.6));
-    m->heel_px = (float)(nh * t->scale);
-    m->heel_mm = (float)(nh * mmpp);
-    m->foot_deg = (float)rad2deg(theta);
-    m->heel_x = (float)(heel.x * t->scale);
-    m->heel_y = (float)(heel.y * t->scale);
-    m->ankle_x = (float)(ank.x * t->scale);
-    m->ankle_y = (float)(ank.y * t->scale);
-    m->pivot_x = (float)(sc.P.x * t->scale);
-    m->pivot_y = (float)(sc.P.y * t->scale);
-    m->mm_per_px = (float)(mmpp / t->scale);
-    m->foot = HD_FOOT_NEAR;
+    fill_marks(t,
+               std::min(1.0, std::max(0.05, (f.score - t->p.min_score) / 2.0 + 0.3) *
+                                 std::min(1.0, best_app / 0.6)),
+               nh, theta, heel, ank, mmpp, m);
 
     lift_zone_update(t, img, origin, m);
 }
