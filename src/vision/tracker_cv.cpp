@@ -152,6 +152,7 @@ struct hd_tracker {
     double theta_ref = 0;            /* sole angle in the reference */
     double shift_prev = 0;           /* last match, in angle steps from the reference */
     cv::Mat tmpl_relx, tmpl_rely;    /* template grid offsets from the pivot */
+    int jump_frames = 0, jump_to = 0; /* a far match seen this many frames in a row */
     std::vector<float> ref_strip;  /* the foot just above its sole, per radius */
     double ref_level = 0;          /* median of the polar image when ref_strip was taken */
     bool tracking = false;
@@ -2005,9 +2006,21 @@ static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin
             ls = sh;
         }
     }
-    if (recent && lz > -2 && lz + 0.02 >= bz) {
+    if (recent && lz > -2 && lz + 0.08 >= bz) {
         bz = lz;
         bs = ls;
+        t->jump_frames = 0;
+    } else if (recent) {
+        /* A far jump while tracking is believed only when it holds for a few frames
+         * (a foot passing in front can match elsewhere for a frame or two); until then
+         * the heel is reported lost rather than at a wrong height. */
+        if (t->jump_frames > 0 && std::abs(bs - t->jump_to) <= w)
+            t->jump_frames++;
+        else
+            t->jump_frames = 1;
+        t->jump_to = bs;
+        if (t->jump_frames < 3)
+            bz = -1;
     }
     if (bz < t->p.min_appearance) {
         if (t->lost_since < 0)
