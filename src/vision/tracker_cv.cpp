@@ -283,6 +283,49 @@ static void polar_maps(const Scene &sc, const std::vector<double> &radius,
     }
 }
 
+/* Resamples img through the maps into S (float); points outside img become -1, since
+ * the border value of an 8-bit remap cannot say "outside". */
+static void remap_polar(const cv::Mat &img, const cv::Mat &mx, const cv::Mat &my, cv::Mat &S)
+{
+    cv::Mat S8;
+    cv::remap(img, S8, mx, my, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+    S8.convertTo(S, CV_32F);
+    for (int i = 0; i < S.rows; i++) {
+        const float *xr = mx.ptr<float>(i), *yr = my.ptr<float>(i);
+        float *v = S.ptr<float>(i);
+        for (int j = 0; j < S.cols; j++)
+            if (xr[j] < 0 || yr[j] < 0 || xr[j] > img.cols - 1 || yr[j] > img.rows - 1)
+                v[j] = -1;
+    }
+}
+
+/* Least-squares line n = a + b u through the points whose keep flag is set (all when
+ * keep is NULL). False with fewer than min_points or a degenerate spread. */
+static bool fit_line(const std::vector<double> &us, const std::vector<double> &ns,
+                     const std::vector<char> *keep, int min_points, double *a, double *b,
+                     int *used)
+{
+    double su = 0, sn = 0, suu = 0, sun = 0;
+    int m = 0;
+    for (size_t k = 0; k < us.size(); k++) {
+        if (keep && !(*keep)[k])
+            continue;
+        su += us[k];
+        sn += ns[k];
+        suu += us[k] * us[k];
+        sun += us[k] * ns[k];
+        m++;
+    }
+    double den = m * suu - su * su;
+    if (used)
+        *used = m;
+    if (m < min_points || std::fabs(den) < 1e-9)
+        return false;
+    *b = (m * sun - su * sn) / den;
+    *a = (sn - *b * su) / m;
+    return true;
+}
+
 /* Sole score per angle: mean over radii of the contrast-normalised angular gradient. */
 static void sole_score(const cv::Mat &S, PolarScore &ps)
 {
@@ -379,23 +422,8 @@ static SoleFit fit_sole(const hd_tracker *t, const PolarScore &ps, int j,
     /* least squares, then once more without points further than 1.5 px */
     std::vector<char> keep(us.size(), 1);
     for (int pass = 0; pass < 2; pass++) {
-        double su = 0, sn = 0, suu = 0, sun = 0;
-        int m = 0;
-        for (size_t k = 0; k < us.size(); k++) {
-            if (!keep[k])
-                continue;
-            su += us[k];
-            sn += ns[k];
-            suu += us[k] * us[k];
-            sun += us[k] * ns[k];
-            m++;
-        }
-        double den = m * suu - su * su;
-        if (m < 5 || std::fabs(den) < 1e-9)
+        if (!fit_line(us, ns, &keep, 5, &f.a, &f.b, &f.used))
             return f;
-        f.b = (m * sun - su * sn) / den;
-        f.a = (sn - f.b * su) / m;
-        f.used = m;
         if (pass == 0)
             for (size_t k = 0; k < us.size(); k++)
                 keep[k] = std::fabs(ns[k] - (f.a + f.b * us[k])) <= 1.5;
@@ -546,24 +574,14 @@ static double rotation_score(hd_tracker *t, const Scene &sc, const std::vector<i
     double acc = 0, sth = 0, sth2 = 0, mn = 1e9;
     int cnt = 0;
     for (int fi : frames) {
-        cv::remap(t->buf[fi].img, S, mx, my, cv::INTER_LINEAR, cv::BORDER_CONSTANT, -1);
-        S.convertTo(S, CV_32F);
-        /* remap of an 8-bit image cannot hold -1: mark outside points explicitly */
-        for (int i = 0; i < S.rows; i++) {
-            const float *xr = mx.ptr<float>(i), *yr = my.ptr<float>(i);
-            float *s = S.ptr<float>(i);
-            for (int j = 0; j < S.cols; j++)
-                if (xr[j] < 0 || yr[j] < 0 || xr[j] > t->ww - 1 || yr[j] > t->wh - 1)
-                    s[j] = -1;
-        }
+        remap_polar(t->buf[fi].img, mx, my, S);
         sole_score(S, ps);
         int j = pick_sole(ps.score, 0, (int)phi.size() - 1, 0.0);
         if (j < 0)
             continue;
         /* The pivot does not move: the sole line passes through it in every frame. A point
          * on the moving foot sees the sole pass beside it once the foot turns. */
-        double su = 0, sn = 0, suu = 0, sun = 0;
-        int m = 0;
+        std::vector<double> us, ns;
         for (int i = 0; i < ps.D.rows; i++) {
             const float *d = ps.D.ptr<float>(i);
             int bj = -1;
@@ -575,19 +593,12 @@ static double rotation_score(hd_tracker *t, const Scene &sc, const std::vector<i
                 }
             if (bj < 0)
                 continue;
-            double uu = radius[i] * std::cos(phi[bj]), nn = radius[i] * std::sin(phi[bj]);
-            su += uu;
-            sn += nn;
-            suu += uu * uu;
-            sun += uu * nn;
-            m++;
+            us.push_back(radius[i] * std::cos(phi[bj]));
+            ns.push_back(radius[i] * std::sin(phi[bj]));
         }
-        double den = m * suu - su * su;
-        double icpt = 0;
-        if (m >= 4 && std::fabs(den) > 1e-9) {
-            double b = (m * sun - su * sn) / den;
-            icpt = (sn - b * su) / m;
-        }
+        double icpt = 0, slope = 0;
+        if (!fit_line(us, ns, nullptr, 4, &icpt, &slope, nullptr))
+            icpt = 0;
         double through = std::max(0.0, 1.0 - std::fabs(icpt) / (0.06 * sc.rh));
         acc += ps.score[j] * through;
         mn = std::min(mn, phi[j]);
@@ -1511,16 +1522,7 @@ static double polar_level(const cv::Mat &S)
 static void polar_sample(hd_tracker *t, const cv::Mat &img, cv::Point2d origin, cv::Mat &S)
 {
     polar_maps(t->sc, t->radius, t->phi, origin, t->mapx, t->mapy);
-    cv::Mat S8;
-    cv::remap(img, S8, t->mapx, t->mapy, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
-    S8.convertTo(S, CV_32F);
-    for (int i = 0; i < S.rows; i++) {
-        const float *xr = t->mapx.ptr<float>(i), *yr = t->mapy.ptr<float>(i);
-        float *s = S.ptr<float>(i);
-        for (int j = 0; j < S.cols; j++)
-            if (xr[j] < 0 || yr[j] < 0 || xr[j] > img.cols - 1 || yr[j] > img.rows - 1)
-                s[j] = -1;
-    }
+    remap_polar(img, t->mapx, t->mapy, S);
 }
 
 /* Score of every (angle, offset) line: the mean normalised edge along it. */
@@ -1708,16 +1710,7 @@ static void polar_grid(const Scene &sc, const std::vector<double> &radius,
                        cv::Mat &mx, cv::Mat &my, cv::Mat &S)
 {
     polar_maps(sc, radius, phi, origin, mx, my);
-    cv::Mat S8;
-    cv::remap(img, S8, mx, my, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
-    S8.convertTo(S, CV_32F);
-    for (int i = 0; i < S.rows; i++) {
-        const float *xr = mx.ptr<float>(i), *yr = my.ptr<float>(i);
-        float *v = S.ptr<float>(i);
-        for (int j = 0; j < S.cols; j++)
-            if (xr[j] < 0 || yr[j] < 0 || xr[j] > img.cols - 1 || yr[j] > img.rows - 1)
-                v[j] = -1;
-    }
+    remap_polar(img, mx, my, S);
 }
 
 /* Builds the rigid template from the calibration frames and their turns. */
@@ -1835,21 +1828,8 @@ static bool build_template(hd_tracker *t)
     double a = 0, b = 0;
     std::vector<char> keep(us.size(), 1);
     for (int pass = 0; pass < 2; pass++) {
-        double su = 0, sn = 0, suu = 0, sun = 0;
-        int m = 0;
-        for (size_t k = 0; k < us.size(); k++)
-            if (keep[k]) {
-                su += us[k];
-                sn += ns[k];
-                suu += us[k] * us[k];
-                sun += us[k] * ns[k];
-                m++;
-            }
-        double den = m * suu - su * su;
-        if (m < 4 || std::fabs(den) < 1e-9)
+        if (!fit_line(us, ns, &keep, 4, &a, &b, nullptr))
             return false;
-        b = (m * sun - su * sn) / den;
-        a = (sn - b * su) / m;
         std::vector<double> res;
         for (size_t k = 0; k < us.size(); k++)
             res.push_back(std::fabs(ns[k] - (a + b * us[k])));
@@ -1944,18 +1924,10 @@ static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin
         at0.P = cv::Point2d(0, 0);
         polar_maps(at0, t->tr_radius, t->tr_phi, cv::Point2d(0, 0), t->tmpl_relx, t->tmpl_rely);
     }
-    cv::Mat mx, my, S, S8;
+    cv::Mat mx, my, S;
     cv::add(t->tmpl_relx, cv::Scalar(sc.P.x - origin.x), mx);
     cv::add(t->tmpl_rely, cv::Scalar(sc.P.y - origin.y), my);
-    cv::remap(img, S8, mx, my, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
-    S8.convertTo(S, CV_32F);
-    for (int i = 0; i < S.rows; i++) {
-        const float *xr = mx.ptr<float>(i), *yr = my.ptr<float>(i);
-        float *v = S.ptr<float>(i);
-        for (int j = 0; j < S.cols; j++)
-            if (xr[j] < 0 || yr[j] < 0 || xr[j] > img.cols - 1 || yr[j] > img.rows - 1)
-                v[j] = -1;
-    }
+    remap_polar(img, mx, my, S);
     double step = deg2rad(t->p.phi_step_deg);
     int na = (int)t->tr_phi.size();
     bool recent = t->tracking && (t->lost_since < 0 || tsec - t->lost_since < 0.5);
