@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs `heeldrop analyze` on the real calf-raise footage in ../shared/realclips (never
 # copied into this repository) and compares the heel-up peaks of the trace with the moments
-# listed in ../shared/realclips/README.md. Outputs stay in out/realclips/ (not committed).
-#   scripts/realclips.sh [--build DIR] [--annotate]
+# listed in ../shared/realclips/README.md. Outputs stay in out/real-footage/ (not committed).
+#   scripts/real-footage.sh [--build DIR] [--annotate]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=build
@@ -11,13 +11,13 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --build) build="$2"; shift ;;
     --annotate) annotate=1 ;;
-    *) echo "realclips.sh: unknown option $1" >&2; exit 2 ;;
+    *) echo "real-footage.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
 src=../shared/realclips
-[ -d "$src" ] || { echo "realclips.sh: $src not found" >&2; exit 77; }
-out=out/realclips
+[ -d "$src" ] || { echo "real-footage.sh: $src not found" >&2; exit 77; }
+out=out/real-footage
 mkdir -p "$out"
 hd=$build/heeldrop
 # name | file | listed heel-up moments (s) | first second of the part to judge
