@@ -6,7 +6,8 @@ pkgs=(
   build-essential cmake pkg-config git
   ffmpeg libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-video-dev
-  libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core
+  libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core
+  chromium
   libcjson-dev libsqlite3-dev libv4l-dev
   valgrind
 )

@@ -10,6 +10,13 @@ extern "C" {
 int hd_cmd_analyze(int argc, char **argv);
 int hd_cmd_synth(int argc, char **argv);
 int hd_cmd_score(int argc, char **argv);
+int hd_cmd_devices(int argc, char **argv);
+int hd_cmd_live(int argc, char **argv);
+int hd_cmd_review(int argc, char **argv);
+int hd_cmd_history(int argc, char **argv);
+int hd_cmd_report(int argc, char **argv);
+int hd_cmd_plan(int argc, char **argv);
+int hd_cmd_pain(int argc, char **argv);
 
 #ifdef __cplusplus
 }

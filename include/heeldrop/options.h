@@ -28,7 +28,13 @@ enum {
     HD_CMD_ANALYZE = 1 << 0,
     HD_CMD_SYNTH = 1 << 1,
     HD_CMD_SCORE = 1 << 2,
-    HD_CMD_LIVE = 1 << 3
+    HD_CMD_LIVE = 1 << 3,
+    HD_CMD_DEVICES = 1 << 4,
+    HD_CMD_REVIEW = 1 << 5,
+    HD_CMD_HISTORY = 1 << 6,
+    HD_CMD_REPORT = 1 << 7,
+    HD_CMD_PLAN = 1 << 8,
+    HD_CMD_PAIN = 1 << 9
 };
 
 /* All settings. Strings point into argv, the config file buffer or static defaults. */
@@ -43,6 +49,22 @@ typedef struct hd_settings {
     double too_fast_s, min_hold_s, long_hold_s, set_gap_s, top_mm;
     double bounce_mm, partial_frac, uncertain_s;
     double target_lo_s, target_hi_s;
+    /* live */
+    const char *device;            /* "/dev/videoN", "" = the first camera found */
+    const char *size;              /* "WxH", "" = 1280x720 */
+    double fps;                    /* 0 = 30 */
+    const char *source;            /* live mode on a saved video at its own pace */
+    int no_record, record_overlay, fullscreen, mute;
+    double load_kg;                /* added load (backpack) for this session */
+    const char *knee;              /* "", "straight" or "bent": the variant trained */
+    /* history, report, plan, pain */
+    const char *out;               /* report: the HTML file to write */
+    int week;                      /* report: the last 7 days instead of one session */
+    int weeks;                     /* history: how many weeks back (0 = all) */
+    const char *preset;            /* plan: preset name (a file in models/programmes/) */
+    const char *leg;               /* plan: "left", "right" or "both" */
+    int morning;                   /* pain: the next-morning rating */
+    const char *note;              /* pain/live: free text from the user */
 } hd_settings;
 
 typedef struct hd_option {

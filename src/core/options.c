@@ -13,13 +13,17 @@
 #define OFF(f) offsetof(hd_settings, f)
 #define A HD_CMD_ANALYZE
 #define L HD_CMD_LIVE
+#define H HD_CMD_HISTORY
+#define RP HD_CMD_REPORT
+#define PL HD_CMD_PLAN
+#define PN HD_CMD_PAIN
 
 /* Thresholds carry in_summary so every summary says which numbers judged its reps. */
 const hd_option hd_options[] = {
-    {"json", HD_OPT_STRING, "FILE", "", NULL, OFF(json), A, 0, 0,
-     "write the summary as JSON (a folder when several videos are given)"},
-    {"csv", HD_OPT_STRING, "FILE", "", NULL, OFF(csv), A, 0, 0,
-     "write one row per rep as CSV"},
+    {"json", HD_OPT_STRING, "FILE", "", NULL, OFF(json), A | H, 0, 0,
+     "write the summary as JSON (analyze: a folder when several videos are given)"},
+    {"csv", HD_OPT_STRING, "FILE", "", NULL, OFF(csv), A | H, 0, 0,
+     "write one row per rep (history: per session) as CSV"},
     {"trace", HD_OPT_STRING, "FILE", "", NULL, OFF(trace), A, 0, 0,
      "write one row per frame (t, heel_px, heel_mm, foot_deg, phase, confidence)"},
     {"annotate", HD_OPT_STRING, "FILE.mp4", "", NULL, OFF(annotate), A, 0, 0,
@@ -58,6 +62,40 @@ const hd_option hd_options[] = {
      "print nothing but errors"},
     {"verbose", HD_OPT_FLAG, NULL, "0", NULL, OFF(verbose), A | L, 0, 0,
      "print what the tracker decided"},
+    {"device", HD_OPT_STRING, "/dev/videoN", "", NULL, OFF(device), L, 0, 1,
+     "the camera (default: the first one found)"},
+    {"size", HD_OPT_STRING, "WxH", "1280x720", NULL, OFF(size), L, 0, 1,
+     "the frame size to ask the camera for"},
+    {"fps", HD_OPT_DOUBLE, "N", "30", NULL, OFF(fps), L, 0, 1,
+     "the frame rate to ask the camera for"},
+    {"source", HD_OPT_STRING, "FILE", "", NULL, OFF(source), L, 0, 0,
+     "run live mode on a saved video, at its own pace, instead of a camera"},
+    {"no-record", HD_OPT_FLAG, NULL, "0", NULL, OFF(no_record), L, 0, 1,
+     "do not keep the session's video"},
+    {"record-overlay", HD_OPT_FLAG, NULL, "0", NULL, OFF(record_overlay), L, 0, 1,
+     "record the video with the overlay drawn on it"},
+    {"fullscreen", HD_OPT_FLAG, NULL, "0", NULL, OFF(fullscreen), L | HD_CMD_REVIEW, 0, 1,
+     "start in full screen (F or F11 toggles)"},
+    {"mute", HD_OPT_FLAG, NULL, "0", NULL, OFF(mute), L, 0, 1,
+     "start with sound off (M toggles)"},
+    {"load-kg", HD_OPT_DOUBLE, "KG", "0", NULL, OFF(load_kg), L, 1, 0,
+     "added load for this session (a backpack), logged with the session"},
+    {"knee", HD_OPT_CHOICE, "straight|bent", "", "straight|bent", OFF(knee), L, 1, 0,
+     "the variant trained this session (default: the plan's)"},
+    {"out", HD_OPT_STRING, "FILE.html", "", NULL, OFF(out), RP, 0, 0,
+     "the report file to write (default: report.html in the session's folder)"},
+    {"week", HD_OPT_FLAG, NULL, "0", NULL, OFF(week), RP, 0, 0,
+     "report on the last 7 days instead of one session"},
+    {"weeks", HD_OPT_INT, "N", "0", NULL, OFF(weeks), H, 0, 0,
+     "show only the last N weeks (0 = all)"},
+    {"preset", HD_OPT_STRING, "NAME", "", NULL, OFF(preset), PL, 0, 0,
+     "the programme preset (starter, alfredson, guided: files in models/programmes/)"},
+    {"leg", HD_OPT_CHOICE, "left|right|both", "", "left|right|both", OFF(leg), PL, 0, 0,
+     "the leg or legs to train"},
+    {"morning", HD_OPT_FLAG, NULL, "0", NULL, OFF(morning), PN, 0, 0,
+     "this is the next-morning pain rating"},
+    {"note", HD_OPT_STRING, "TEXT", "", NULL, OFF(note), PN | L, 0, 0,
+     "a note kept with the entry"},
     {NULL, 0, NULL, NULL, NULL, 0, 0, 0, 0, NULL},
 };
 
