@@ -19,12 +19,16 @@ extern "C" {
 #endif
 
 typedef struct hd_source hd_source;
+struct hd_v4l2_dev_ops;
 
 typedef struct hd_source_opts {
     hd_pixfmt want_format; /* HD_PIX_YUV420P (default when NONE) or HD_PIX_GRAY8 */
     int width, height;     /* requested size for cameras; 0 = default */
     double fps;            /* requested rate for cameras; 0 = default */
     int realtime;          /* file sources: deliver frames at the file's own pace */
+    /* cameras: the device calls to use (source_v4l2.h); NULL = libv4l2. Borrowed: must
+     * outlive the source. */
+    const struct hd_v4l2_dev_ops *dev_ops;
 } hd_source_opts;
 
 /* What a source knows about its stream once open. Values a source cannot know are 0. */
