@@ -42,7 +42,8 @@ typedef struct hd_trace_row {
 
 typedef struct hd_summary {
     char source[1024];
-    char kind[32];            /* "analysis" or "truth"; "live" and "file-live" later */
+    char kind[32];            /* "analysis", "truth" or "live" */
+    char source_kind[16];     /* live sessions: "camera" or "file"; "" = not written */
     double fps;
     int64_t frames;
     double duration_s;

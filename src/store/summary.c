@@ -223,6 +223,8 @@ static cJSON *summary_to_cjson(const hd_summary *s)
         return NULL;
     int ok = cJSON_AddStringToObject(root, "source", s->source) != NULL;
     ok &= cJSON_AddStringToObject(root, "kind", s->kind[0] ? s->kind : "analysis") != NULL;
+    if (s->source_kind[0])
+        ok &= cJSON_AddStringToObject(root, "source_kind", s->source_kind) != NULL;
     ok &= add_num(root, "fps", s->fps);
     ok &= add_num(root, "frames", (double)s->frames);
     ok &= add_num(root, "duration_s", round_to(s->duration_s, 1000));
@@ -560,6 +562,7 @@ hd_status hd_summary_read_json(const char *path, hd_summary *s)
 
     copy_str(s->source, sizeof(s->source), get_str(root, "source"));
     copy_str(s->kind, sizeof(s->kind), get_str(root, "kind"));
+    copy_str(s->source_kind, sizeof(s->source_kind), get_str(root, "source_kind"));
     s->fps = get_num(root, "fps", 0.0);
     double frames = get_num(root, "frames", 0.0);
     s->frames = isfinite(frames) ? (int64_t)frames : 0;
