@@ -19,8 +19,10 @@
  *              24 h or more after it is still above the morning before the session);
  *   4. keep:   no pain logged since the latest session (nothing to judge on);
  *   5. keep:   the stage's minimum weeks are not done yet (pain within limits);
- *   6. keep:   the preset progresses only when pain-free and the latest pain is not 0;
- *   7. progress otherwise.
+ *   6. keep:   pain is above the preset's progress limit (Alfredson: only when pain-free);
+ *   7. progress otherwise (keep when the plan is already at its full dose).
+ * When the advice is "reduce" the next session's target is one stage (or load step)
+ * lower; at the first stage with no load, a third fewer reps per set.
  * Threading: as db.h (one thread per hd_db handle); presets are plain data.
  */
 #ifndef HEELDROP_PROGRAMME_H
@@ -55,7 +57,7 @@ typedef struct hd_preset {
     int sessions_per_week;      /* target per week (per_day * days when per day) */
     int non_consecutive;        /* 1: training days must not follow each other */
     int weeks;                  /* programme length, 0 = open */
-    int progress_when_pain_free;/* 1: progress only when pain is 0 (Alfredson: load) */
+    int progress_max_pain;      /* highest pain (0-10) at which the plan may progress */
     int nstages;
     hd_prog_stage stages[HD_PROG_MAX_STAGES];
     int nloads;                 /* added-load steps in kg, loads[0] = 0 */
@@ -128,6 +130,7 @@ typedef struct hd_target {
     int sessions_per_week;
     double load_kg;             /* the load step in force (0: bodyweight) */
     int training_day;           /* 0 when a non-consecutive programme trained yesterday */
+    int reduced;                /* 1: sets/reps/load lowered because the advice is reduce */
     int sessions_today;         /* sessions today with at least one rep */
     int reps_today_left, reps_today_right, reps_today_other;  /* all reps today */
     int valid_today_left, valid_today_right, valid_today_other;
