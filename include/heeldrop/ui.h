@@ -144,7 +144,9 @@ typedef enum hd_ui_event_kind {
     HD_UI_STEP_EDGE,         /* the step line was dragged: ev.step_edge, FRAME coordinates */
     HD_UI_FULLSCREEN,        /* F or F11: the UI has toggled full screen (informational) */
     HD_UI_KEY,               /* another key: ev.key is its SDL keycode (review window) */
-    HD_UI_CLICK              /* a left click not on the step line: ev.x, ev.y window px */
+    HD_UI_CLICK,             /* a left click not on the step line: ev.x, ev.y window px */
+    HD_UI_SEEK,              /* review: the timeline was clicked: ev.t seconds */
+    HD_UI_PICK_REP           /* review: a rep in the list was clicked: ev.rep (0-based) */
 } hd_ui_event_kind;
 
 typedef struct hd_ui_event {
@@ -153,6 +155,8 @@ typedef struct hd_ui_event {
     int muted;               /* HD_UI_MUTE: 1 now muted */
     int key;                 /* HD_UI_KEY: SDL keycode (letters are lower case ASCII) */
     int x, y;                /* HD_UI_CLICK: window (renderer output) pixels */
+    double t;                /* HD_UI_SEEK: seconds */
+    int rep;                 /* HD_UI_PICK_REP: index into hd_review_view.reps */
 } hd_ui_event;
 
 /* Takes the next input event without waiting. Returns 1 with *ev filled, 0 when none is
@@ -193,6 +197,32 @@ int hd_ui_muted(const hd_ui *ui);
 
 /* 1 when an audio device is open and cues can sound. */
 int hd_ui_audio_ok(const hd_ui *ui);
+
+/* --- Review window (heeldrop review) -------------------------------------------------- */
+
+/* One frame of the review window: the video with its overlay on the left, the rep list
+ * on the right, the session's heel-height timeline across the bottom. Borrowed for the
+ * call of hd_ui_present_review() only. */
+typedef struct hd_review_view {
+    hd_view live;                 /* the picture and overlay at the current moment */
+    const hd_rep *reps;           /* all reps of the session, in time order */
+    int nreps;
+    int current_rep;              /* index of the rep at or before t (-1 none): highlighted */
+    const double *tl_t;           /* the whole session's heel trace for the timeline: times */
+    const float *tl_heel_mm;      /* ... heights (NaN = lost) */
+    int tl_n;
+    double t;                     /* the current moment, seconds */
+    double duration_s;            /* the session's length (timeline span) */
+    int playing;                  /* 1 playing, 0 paused */
+    double speed;                 /* 1, 0.5, 0.25 */
+    const char *title;            /* session id or video name, shown above the list */
+    const char *leg_names[3];     /* labels for hd_foot 0..2 ("?", "left", "right" ...) */
+} hd_review_view;
+
+/* Draws the review window. Clicks on the timeline come back from hd_ui_poll() as
+ * HD_UI_SEEK, clicks on a rep in the list as HD_UI_PICK_REP. Returns like
+ * hd_ui_present(). */
+hd_status hd_ui_present_review(hd_ui *ui, const hd_review_view *rv);
 
 #ifdef __cplusplus
 }

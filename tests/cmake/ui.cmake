@@ -1,0 +1,23 @@
+# ui: the cue scheduler (pure C), overlay screenshots against tests/ui_ref/ under SDL's
+# dummy video driver with the software renderer, injected input, and the cue sounds through
+# SDL's disk audio driver.
+hd_add_unit_test(test_coach
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_coach.c
+  LIBS hd_ui hd_reps hd_core
+  LABELS unit ui
+  TIMEOUT 30)
+
+hd_add_unit_test(test_ui
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_ui.c
+  LIBS hd_ui hd_capture hd_reps hd_core
+  LABELS ui
+  TIMEOUT 120)
+target_compile_definitions(test_ui PRIVATE HD_SRC_DIR="${CMAKE_SOURCE_DIR}")
+
+hd_add_unit_test(test_ui_audio
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_ui_audio.c
+  LIBS hd_ui hd_reps hd_core
+  LABELS ui
+  TIMEOUT 60)
+set_tests_properties(test_ui_audio PROPERTIES ENVIRONMENT
+  "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=disk;SDL_DISKAUDIOFILE=${CMAKE_CURRENT_BINARY_DIR}/ui_audio.raw;HD_DISK_FILE=${CMAKE_CURRENT_BINARY_DIR}/ui_audio.raw")
