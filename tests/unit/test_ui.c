@@ -416,12 +416,6 @@ static void test_keys(void)
     push_key(SDLK_m);
     CHECK(hd_ui_poll(ui, &ev) == 1 && ev.kind == HD_UI_MUTE && ev.muted == 0);
 
-    /* Window close is quit. */
-    SDL_Event q;
-    memset(&q, 0, sizeof(q));
-    q.type = SDL_QUIT;
-    SDL_PushEvent(&q);
-    CHECK(hd_ui_poll(ui, &ev) == 1 && ev.kind == HD_UI_QUIT);
 }
 
 /* Drag the step line's right end down by 20 window px: the new edge comes back in frame
