@@ -59,6 +59,15 @@ struct hd_source {
 /* The file backend (libavformat/libavcodec): any file FFmpeg reads. */
 extern const hd_source_ops hd_source_file_ops;
 
+/* File backend only: positions the source so that the next hd_source_acquire() returns
+ * the first frame at or after pts_us (within half a frame; the last frame for a time past
+ * the end; 0 for a negative time). Decodes from the keyframe before it, so a seek costs up
+ * to one keyframe interval of decoding. A frame still out is taken back (its pixels become
+ * invalid). The delivered frame's seq is its frame index at the nominal rate. Returns
+ * HD_OK, HD_ERR_INVALID for another backend, HD_ERR_FORMAT when the file cannot seek or
+ * decode there (message set). Realtime pacing restarts from the new position. */
+hd_status hd_source_file_seek(hd_source *src, int64_t pts_us);
+
 /* Opens a source with the given backend. uri is a path for "file". opts may be NULL.
  * On success *out is a new source; on failure *out is NULL and hd_last_error() says
  * why (HD_ERR_NOTFOUND, HD_ERR_IO for permissions, HD_ERR_FORMAT for a non-video or a

@@ -670,6 +670,96 @@ static void file_close(hd_source *src)
     file_cleanup(src->priv);
 }
 
+/* ---- seeking (the review window) ------------------------------------------------------ */
+
+/* Back to a clean decoder state after a seek in the demuxer. */
+static void file_reset_decoder(file_priv *p)
+{
+    avcodec_flush_buffers(p->dec);
+    av_packet_unref(p->pkt);
+    p->pkt_pending = 0;
+    p->draining = 0;
+    p->read_err = 0;
+    p->bad_run = 0;
+    p->frame_ready = 0;
+    p->final_st = HD_OK;
+    p->final_msg[0] = '\0';
+    p->rt_started = 0;
+}
+
+/* Demuxer to the keyframe at or before pts_us, then decode up to the first frame at or
+ * after it (within half a frame). *last gets the last frame time seen, for a target past
+ * the end. */
+static hd_status file_seek_to(file_priv *p, int64_t pts_us, int64_t *last)
+{
+    int64_t ts = av_rescale_q(pts_us + p->ts_base_us, file_us, p->tb);
+    int ret = av_seek_frame(p->fmt, p->vidx, ts, AVSEEK_FLAG_BACKWARD);
+    if (ret < 0)
+        ret = av_seek_frame(p->fmt, p->vidx, ts, AVSEEK_FLAG_BACKWARD | AVSEEK_FLAG_ANY);
+    if (ret < 0) {
+        char errbuf[AV_ERROR_MAX_STRING_SIZE];
+        av_strerror(ret, errbuf, sizeof(errbuf));
+        return hd_fail(HD_ERR_FORMAT, "%s: cannot seek to %.3f s: %s", p->path,
+                       pts_us / 1e6, errbuf);
+    }
+    file_reset_decoder(p);
+    int64_t keep_seq = p->seq;
+    if (p->seq == 0)
+        p->seq = 1; /* so that an end of file here is not "no frames could be decoded" */
+    *last = INT64_MIN;
+    for (;;) {
+        hd_status st = file_decode(p);
+        if (st != HD_OK) {
+            p->seq = keep_seq;
+            return st;
+        }
+        int64_t t = p->frame->best_effort_timestamp;
+        int64_t pts = t == AV_NOPTS_VALUE ? (*last == INT64_MIN ? 0 : *last + p->period_us)
+                                          : av_rescale_q(t, p->tb, file_us) - p->ts_base_us;
+        *last = pts;
+        if (pts + p->period_us / 2 >= pts_us) {
+            p->ready_pts_us = pts;
+            p->frame_ready = 1;
+            p->last_pts_us = pts - 1;
+            p->seq = p->period_us > 0 ? (pts + p->period_us / 2) / p->period_us : keep_seq;
+            return HD_OK;
+        }
+        av_frame_unref(p->frame);
+    }
+}
+
+hd_status hd_source_file_seek(hd_source *src, int64_t pts_us)
+{
+    if (!src || src->ops != &hd_source_file_ops)
+        return hd_fail(HD_ERR_INVALID, "seek: not a file source");
+    file_priv *p = src->priv;
+    if (p->frame_out) {
+        av_frame_unref(p->frame);
+        p->frame_out = 0;
+    }
+    if (!p->have_base && !p->frame_ready && !p->final_st) {
+        /* t = 0 is the first frame's time: decode it to know where that is. */
+        hd_status st = file_decode(p);
+        if (st != HD_OK)
+            return st;
+        p->ready_pts_us = file_frame_pts(p, p->frame);
+        p->frame_ready = 1;
+    }
+    if (pts_us < 0)
+        pts_us = 0;
+    if (p->frame_ready && !p->final_st && p->ready_pts_us <= pts_us &&
+        pts_us <= p->ready_pts_us + p->period_us / 2)
+        return HD_OK; /* already there */
+    if (p->frame_ready)
+        av_frame_unref(p->frame);
+    p->frame_ready = 0;
+    int64_t last;
+    hd_status st = file_seek_to(p, pts_us, &last);
+    if (st == HD_EOF && last != INT64_MIN)
+        st = file_seek_to(p, last, &last); /* past the end: the last frame */
+    return st;
+}
+
 const hd_source_ops hd_source_file_ops = {
     .name = "file",
     .priv_size = sizeof(file_priv),

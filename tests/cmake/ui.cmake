@@ -21,3 +21,10 @@ hd_add_unit_test(test_ui_audio
   TIMEOUT 60)
 set_tests_properties(test_ui_audio PROPERTIES ENVIRONMENT
   "SDL_VIDEODRIVER=dummy;SDL_AUDIODRIVER=disk;SDL_DISKAUDIOFILE=${CMAKE_CURRENT_BINARY_DIR}/ui_audio.raw;HD_DISK_FILE=${CMAKE_CURRENT_BINARY_DIR}/ui_audio.raw")
+
+hd_add_unit_test(test_ui_seek
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_ui_seek.c
+  LIBS hd_capture hd_core
+  LABELS unit ui capture
+  TIMEOUT 120)
+target_compile_definitions(test_ui_seek PRIVATE HD_SRC_DIR="${CMAKE_SOURCE_DIR}")
