@@ -14,6 +14,7 @@
 #include "heeldrop/options.h"
 #include "heeldrop/programme.h"
 #include "store/db_internal.h"
+#include "store/history.h"
 
 static void usage(FILE *f)
 {
@@ -119,7 +120,7 @@ int hd_cmd_pain(int argc, char **argv)
     }
     if (st < 0)
         goto fail;
-    printf("Next session: %s (%s).\n", hd_advice_name(adv.kind), adv.reason);
+    hd_history_print_advice(stdout, &adv);
     if (value > 5)
         printf("Pain above 5/10 is more than the acceptable level during the exercise. If you "
                "are in pain\nor concerned, see a professional (HeelDrop is a training aid, not a "

@@ -10,6 +10,7 @@
 #include "heeldrop/db.h"
 #include "heeldrop/options.h"
 #include "heeldrop/programme.h"
+#include "store/history.h"
 
 static void usage(FILE *f)
 {
@@ -77,7 +78,7 @@ static void print_target(const hd_target *t)
     if (t->reps_today_other)
         printf(", leg not known %d (valid %d)", t->reps_today_other, t->valid_today_other);
     printf("; target per session %d per leg\n", hd_target_reps_per_leg(t));
-    printf("Next session: %s (%s)\n", hd_advice_name(t->advice.kind), t->advice.reason);
+    hd_history_print_advice(stdout, &t->advice);
 }
 
 int hd_cmd_plan(int argc, char **argv)

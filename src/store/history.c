@@ -5,11 +5,13 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "heeldrop/paths.h"
@@ -290,9 +292,27 @@ void hd_history_print(const hd_history *h, FILE *f)
         fprintf(f, "\nAdherence: %d%% (%d of %d planned sessions so far), missed: %d\n",
                 h->adherence_pct, h->counted_total, h->target_total, h->missed_total);
     if (h->has_plan)
-        fprintf(f, "Next session: %s (%s)\n", hd_advice_name(h->advice.kind), h->advice.reason);
+        hd_history_print_advice(f, &h->advice);
     if (h->any_load)
         fprintf(f, "\n%s\n", hd_programme_load_caution());
+}
+
+void hd_history_print_advice(FILE *f, const hd_advice *a)
+{
+    const char *p = a->reason;
+    fprintf(f, "Next session: %s\n", hd_advice_name(a->kind));
+    while (*p) {
+        size_t n = strlen(p);
+        if (n > 86) {
+            n = 86;
+            while (n > 20 && p[n] != ' ')
+                n--;
+        }
+        fprintf(f, "  %.*s\n", (int)n, p);
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
 }
 
 /* ---- exports ----------------------------------------------------------------------- */
@@ -300,6 +320,16 @@ void hd_history_print(const hd_history *h, FILE *f)
 static double round3(double v)
 {
     return round(v * 1000.0) / 1000.0;
+}
+
+/* Health data: an export is private (0600) like the database it comes from. */
+static hd_status commit_private(void *fv, const char *tmp, const char *path)
+{
+    if (fchmod(fileno((FILE *)fv), 0600) != 0) {
+        hd_atomic_abort(fv, tmp);
+        return hd_fail(HD_ERR_IO, "cannot make %s private: %s", path, strerror(errno));
+    }
+    return hd_atomic_commit(fv, tmp, path);
 }
 
 static void add_time(cJSON *o, const char *key, int64_t t)
@@ -421,7 +451,7 @@ hd_status hd_history_write_json(const hd_history *h, const char *path)
     fputs(text, (FILE *)fv);
     fputc('\n', (FILE *)fv);
     free(text);
-    return hd_atomic_commit(fv, tmp, path);
+    return commit_private(fv, tmp, path);
 }
 
 /* A CSV field: quoted when it holds a comma, quote or line break. */
@@ -479,5 +509,5 @@ hd_status hd_history_write_csv(const hd_history *h, const char *path)
         csv_str(f, s->note);
         fputc('\n', f);
     }
-    return hd_atomic_commit(fv, tmp, path);
+    return commit_private(fv, tmp, path);
 }

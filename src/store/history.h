@@ -50,6 +50,9 @@ void hd_history_print(const hd_history *h, FILE *f);
 hd_status hd_history_write_json(const hd_history *h, const char *path);
 hd_status hd_history_write_csv(const hd_history *h, const char *path);
 
+/* Prints "Next session: KIND" and the reason wrapped under it (indented, <= 90 columns). */
+void hd_history_print_advice(FILE *f, const hd_advice *a);
+
 /* Reps per leg per session of the plan's dose in force at t (0 without a plan). */
 int hd_programme_reps_at(hd_db *db, const hd_plan *plan, const hd_preset *p, int64_t t);
 

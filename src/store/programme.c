@@ -658,13 +658,13 @@ const char *hd_programme_safety_text(void)
     return "- Rise on two feet, lower on one slowly (3-5 s); hold briefly below the step, do "
            "not stretch hard.\n"
            "- Pain during the exercise up to 5/10 is acceptable; pain and stiffness the next "
-           "morning must not be\n  worse than before; soreness should settle within 24 h "
-           "(Silbernagel 2007; seed 003).\n"
+           "morning\n  must not be worse than before; soreness should settle within 24 h "
+           "(Silbernagel 2007;\n  seed 003).\n"
            "- It may get worse before it gets better (seed 001).\n"
            "- Don't do heel drops just before running (001); right after a run is fine, and "
            "leave rest days\n  between runs (002).\n"
            "- HeelDrop is a training aid, not a diagnosis: if you are in pain or concerned, "
-           "see a professional (001).";
+           "see a\n  professional (001).";
 }
 
 const char *hd_programme_load_caution(void)
