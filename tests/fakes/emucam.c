@@ -468,16 +468,18 @@ static hd_status file_seek_to(emucam *cam, int64_t t_us)
             if (st != HD_OK)
                 return st;
             st = copy_frame(&cam->pic[!cam->cur_pic], &f);
+            cam->file_last_pts = f.pts_us;
             hd_source_release(cam->file, &f);
             if (st != HD_OK)
                 return st;
             cam->pic[!cam->cur_pic].pts_us += cam->file_base_us;
-            cam->file_last_pts = f.pts_us;
             cam->have_next = 1;
         }
         if (!cam->have_next)
             return HD_OK; /* frozen on the last frame */
-        if (cam->have_cur && cam->pic[!cam->cur_pic].pts_us > t_us)
+        /* due within half a camera period counts as due: file and camera clocks are
+         * rounded differently (a 30 fps file's 66666 us is the camera's 66667 us) */
+        if (cam->have_cur && cam->pic[!cam->cur_pic].pts_us > t_us + cam->period_ns / 2000)
             return HD_OK;
         cam->cur_pic = !cam->cur_pic;
         cam->have_cur = 1;
