@@ -219,6 +219,15 @@ typedef struct hd_review_view {
     const char *leg_names[3];     /* labels for hd_foot 0..2 ("?", "left", "right" ...) */
 } hd_review_view;
 
+/* What the overlay shows at moment t (seconds) of a finished session, from its final reps
+ * (time order) and thresholds: counts as of t (a rep counts once its t_top is past), the
+ * set, the mode (descent with its gauge, hold, rise, rest once a set's gap has passed), and
+ * the verdict for verdict_s after each rep's t_top. *current_rep: the index of the rep in
+ * progress or last begun (-1 none). Pure (no SDL); all pointers borrowed. */
+void hd_review_state_at(const hd_rep *reps, int nreps, const hd_reps_cfg *cfg, double t,
+                        double verdict_s, hd_reps_state *st, hd_coach_out *co,
+                        int *current_rep);
+
 /* Draws the review window. Clicks on the timeline come back from hd_ui_poll() as
  * HD_UI_SEEK, clicks on a rep in the list as HD_UI_PICK_REP. Returns like
  * hd_ui_present(). */

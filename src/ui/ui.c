@@ -261,9 +261,6 @@ hd_status hd_ui_present(hd_ui *ui, const hd_view *v)
 }
 
 /* Used by review.c, which draws its own layout between begin and finish. */
-hd_status ui_begin_present(hd_ui *ui);
-hd_status ui_finish_present(hd_ui *ui);
-void ui_choose_line(hd_ui *ui, const hd_view *v);
 hd_status ui_begin_present(hd_ui *ui)
 {
     return begin_present(ui);

@@ -112,6 +112,11 @@ void ui_draw_video(hd_ui *ui, const hd_view *v, ui_rect r);
 void ui_to_win(const hd_ui *ui, double fx, double fy, float *wx, float *wy);
 void ui_rep_counts(const hd_view *v, int *near_n, int *far_n);
 
+/* ui.c: review.c draws its own layout between begin and finish. */
+hd_status ui_begin_present(hd_ui *ui);
+hd_status ui_finish_present(hd_ui *ui);
+void ui_choose_line(hd_ui *ui, const hd_view *v);
+
 /* audio.c */
 hd_status ui_audio_open(hd_audio **out, char *notice, size_t size);
 void ui_audio_play(hd_audio *a, unsigned sounds);

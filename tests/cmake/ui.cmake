@@ -28,3 +28,11 @@ hd_add_unit_test(test_ui_seek
   LABELS unit ui capture
   TIMEOUT 120)
 target_compile_definitions(test_ui_seek PRIVATE HD_SRC_DIR="${CMAKE_SOURCE_DIR}")
+
+# The review window: overlay state at any moment, screenshots after seeking, clicks.
+hd_add_unit_test(test_review_ui
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_review_ui.c
+  LIBS hd_ui hd_store hd_capture hd_reps hd_core
+  LABELS ui
+  TIMEOUT 120)
+target_compile_definitions(test_review_ui PRIVATE HD_SRC_DIR="${CMAKE_SOURCE_DIR}")
