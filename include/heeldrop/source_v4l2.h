@@ -58,8 +58,8 @@ typedef struct hd_v4l2_dev_ops {
 extern const hd_v4l2_dev_ops hd_v4l2_libv4l2_ops;
 
 /* The V4L2 backend. uri is the device path ("/dev/video0"). In hd_source_opts:
- * width/height (0: 1280x720), fps (0: 30), want_format (YUV420P or NONE; GRAY8 is served
- * as the Y plane of YUV420P), dev_ops (NULL: libv4l2). Every failure of open() is a camera
+ * width/height (0: 1280x720), fps (0: 30), want_format (YUV420P or NONE; GRAY8 gives the
+ * same frames with plane 0 only, no copy), dev_ops (NULL: libv4l2). Every failure of open() is a camera
  * problem and returns HD_ERR_DEVICE (exit code 7) with a message naming the device and
  * the cause: no such device, permission, not a capture device, busy, no format HeelDrop
  * can read, streaming refused. */
