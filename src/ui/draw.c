@@ -327,8 +327,11 @@ static void status_panel(hd_ui *ui, const hd_view *v, ui_rect r)
     int n = 0;
     if (ui->audio_notice[0] && ui->cfg.audio)
         notes[n++] = ui->audio_notice;
+    /* The audio notice once, even if the loop adds it too. */
     for (int i = 0; i < HD_UI_MAX_NOTICES && v->notices[i]; i++)
-        notes[n++] = v->notices[i];
+        if (!(ui->audio_notice[0] && ui->cfg.audio &&
+              strcmp(v->notices[i], ui->audio_notice) == 0))
+            notes[n++] = v->notices[i];
     for (int i = 0; i < n; i++) {
         ui_text_size(ui, F_SMALL, notes[i], &w, &h);
         ui_fill(ui, C_PANEL, x - (float)w - 12 * u, y, (float)w + 12 * u, (float)h + 8 * u);

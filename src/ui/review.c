@@ -50,12 +50,12 @@ static void rep_list(hd_ui *ui, const hd_review_view *rv, ui_rect r)
     ui->rv_list.y = y;
     ui->rv_list.w = r.w;
     ui->rv_row_h = (float)lh;
-    const char *hdr[5] = {"#", "leg", "down s", "hold s", "mm"};
+    const char *hdr[5] = {"#", "leg", "down", "hold", "mm"};
     for (int c = 0; c < 5; c++)
         ui_text(ui, F_SMALL, C_MUTED, cols[c], y + 3 * u, 0, hdr[c], NULL, NULL);
     y += (float)lh;
     float help_h = 4.0f * (float)TTF_FontLineSkip(ui->font[F_SMALL]) + 10 * u;
-    int rows = (int)((r.y + r.h - help_h - y) / (float)lh);
+    int rows = (int)((r.y + r.h - help_h - y) / (float)lh) - 1; /* - the units line */
     if (rows < 1)
         rows = 1;
     /* Scroll so the current rep stays in view. */
@@ -92,6 +92,8 @@ static void rep_list(hd_ui *ui, const hd_review_view *rv, ui_rect r)
         snprintf(buf, sizeof(buf), "%.0f", rep->depth_mm);
         ui_text(ui, F_SMALL, C_WHITE, cols[4], ry + 3 * u, 0, buf, NULL, NULL);
     }
+    ui_text(ui, F_SMALL, C_MUTED, r.x + pad, r.y + r.h - help_h - (float)lh, 0,
+            "times in s, depth in mm", NULL, NULL);
     static const char *const help[4] = {"Space play  \xe2\x86\x90 \xe2\x86\x92 frame",
                                         "\xe2\x86\x91 \xe2\x86\x93 speed  Q quit",
                                         "1-9, click: go to rep",
@@ -227,10 +229,6 @@ hd_status hd_ui_present_review(hd_ui *ui, const hd_review_view *rv)
     }
     ui_choose_line(ui, &rv->live);
     ui_draw_video(ui, &rv->live, video);
-    if (!rv->live.frame && !rv->live.camera_lost) {
-        ui_text(ui, F_NORMAL, C_MUTED, video.w / 2, video.h / 2, 1, "No video recorded", NULL,
-                NULL);
-    }
     ui_draw_overlay(ui, &rv->live, video, 1);
     rep_list(ui, rv, list);
     timeline(ui, rv, rc, tl);

@@ -36,3 +36,6 @@ hd_add_unit_test(test_review_ui
   LABELS ui
   TIMEOUT 120)
 target_compile_definitions(test_review_ui PRIVATE HD_SRC_DIR="${CMAKE_SOURCE_DIR}")
+
+# `heeldrop review` end to end (video, session folder/id/latest, errors).
+hd_add_script_test(review_cli SCRIPT ui/review_cli.sh LABELS ui integration TIMEOUT 300)

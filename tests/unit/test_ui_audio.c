@@ -78,6 +78,7 @@ int main(void)
     hd_ui_set_muted(ui, 1);
     hd_ui_play(ui, HD_SOUND_GOOD | HD_SOUND_WARN | HD_SOUND_TICK);
     sleep_until(t0, 4600);
+    Uint32 t_end = SDL_GetTicks();
     hd_ui_destroy(ui);
 
     FILE *f = fopen(path, "rb");
@@ -93,6 +94,11 @@ int main(void)
     fclose(f);
     fprintf(stderr, "%ld samples (%.2f s) written\n", n, (double)n / RATE);
     CHECK(n > RATE * 3); /* at least the 3 s before muting */
+    /* SDL's disk driver paces itself with sleeps, so on a loaded machine it writes a little
+     * less than real time: scale the wanted moments by the rate it actually achieved. */
+    double scale = ((double)n / RATE) / ((t_end - t0) / 1000.0);
+    fprintf(stderr, "disk driver: %.3f s of samples per second\n", scale);
+    CHECK(scale > 0.7 && scale < 1.1);
 
     /* Sounds: runs of samples above 1% of full scale, joined across gaps under 60 ms. */
     seg segs[16];
@@ -117,7 +123,7 @@ int main(void)
          * not known exactly; its buffers are 10 ms). */
         for (int i = 1; i < 4; i++) {
             double got = (double)(segs[i].start - segs[0].start) / RATE * 1000.0;
-            double want = (double)(at[i] - at[0]);
+            double want = (double)(at[i] - at[0]) * scale;
             fprintf(stderr, "onset %d: %.0f ms after the first (wanted %.0f)\n", i, got, want);
             CHECK(fabs(got - want) < 80.0);
         }
@@ -141,7 +147,7 @@ int main(void)
         CHECK((segs[0].end - segs[0].start) < RATE / 10);
         CHECK((segs[2].end - segs[2].start) > RATE * 3 / 10);
         /* Nothing after muting (3.7 s after start, i.e. 3.4 s after the first onset). */
-        CHECK(segs[3].end < segs[0].start + (long)(RATE * 3.3));
+        CHECK(segs[3].end < segs[0].start + (long)(RATE * 3.3 * scale));
     }
     free(x);
     return TEST_EXIT();
