@@ -128,6 +128,17 @@ hd_status hd_history_build(hd_db *db, time_t now_t, int weeks, hd_history *h)
     h->weeks = calloc((size_t)(cap > 0 ? cap : 1), sizeof(*h->weeks));
     if (!h->weeks)
         return hd_fail(HD_ERR_NOMEM, "out of memory");
+    int nprog = 0, *doses = NULL;
+    if (h->has_plan) {
+        nprog = (int)((now - h->plan.start_time) / (7 * 86400)) + 2;
+        doses = calloc((size_t)nprog, sizeof(*doses));
+        if (!doses)
+            return hd_fail(HD_ERR_NOMEM, "out of memory");
+        if ((res = hd_programme_week_doses(db, &h->plan, &h->preset, now, doses, nprog)) < 0) {
+            free(doses);
+            return res;
+        }
+    }
     int64_t w = first;
     int si = 0;
     for (int k = 0; k < cap; k++, w = add_days(w, 7)) {
@@ -159,7 +170,8 @@ hd_status hd_history_build(hd_db *db, time_t now_t, int weeks, hd_history *h)
             continue; /* the programme is over */
         wk->prog_week = (int)((w - h->plan.start_time + 3600) / (7 * 86400)) + 1;
         wk->target_sessions = h->preset.sessions_per_week;
-        wk->target_reps_per_leg = hd_programme_reps_at(db, &h->plan, &h->preset, w);
+        wk->target_reps_per_leg =
+            wk->prog_week - 1 < nprog ? doses[wk->prog_week - 1] : doses[nprog - 1];
         /* Count toward the target: per-day programmes at most per_day a day, others at
          * most one a day; days still to come (today included) could still be trained. */
         int cap_day = per_day > 0 ? per_day : 1;
@@ -192,6 +204,7 @@ hd_status hd_history_build(hd_db *db, time_t now_t, int weeks, hd_history *h)
         }
         h->missed_total += wk->missed;
     }
+    free(doses);
     h->adherence_pct =
         h->target_total > 0 ? (int)lround(100.0 * h->counted_total / h->target_total) : -1;
     return HD_OK;

@@ -53,7 +53,9 @@ hd_status hd_history_write_csv(const hd_history *h, const char *path);
 /* Prints "Next session: KIND" and the reason wrapped under it (indented, <= 90 columns). */
 void hd_history_print_advice(FILE *f, const hd_advice *a);
 
-/* Reps per leg per session of the plan's dose in force at t (0 without a plan). */
-int hd_programme_reps_at(hd_db *db, const hd_plan *plan, const hd_preset *p, int64_t t);
+/* Reps per leg per session of the plan's dose in force in programme weeks 1..nweeks (up
+ * to t; later weeks 0), replaying the plan once. HD_ERR_IO. */
+hd_status hd_programme_week_doses(hd_db *db, const hd_plan *plan, const hd_preset *p,
+                                  int64_t t, int *per_week, int nweeks);
 
 #endif

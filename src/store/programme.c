@@ -313,22 +313,55 @@ static void describe_next(const hd_preset *p, const prog_state *s, char *buf, si
     }
 }
 
+/* What the advice needs of the latest session. */
+typedef struct last_session {
+    int64_t id, start_time, end_time;   /* end: recorded, else start + its last rep's end */
+} last_session;
+
+/* The latest session with at least one rep that started at or before now (one query:
+ * the advice is evaluated once per programme week when a plan is replayed). */
+static hd_status latest_session(hd_db *db, int64_t now, last_session *out, int *found)
+{
+    sqlite3_stmt *st;
+    hd_status res = hd_db_prepare(
+        db,
+        "SELECT s.id, s.start_time, COALESCE(s.end_time, s.start_time +"
+        " CAST(ROUND(COALESCE(s.duration_s, (SELECT MAX(r.t_top) FROM reps r"
+        " WHERE r.session_id = s.id), 0)) AS INTEGER))"
+        " FROM sessions s WHERE s.start_time <= ?1 AND EXISTS (SELECT 1 FROM reps r"
+        " WHERE r.session_id = s.id) ORDER BY s.start_time DESC, s.id DESC LIMIT 1",
+        &st);
+    if (res < 0)
+        return res;
+    sqlite3_bind_int64(st, 1, now);
+    int rc = sqlite3_step(st);
+    *found = rc == SQLITE_ROW;
+    if (rc == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(st, 0);
+        out->start_time = sqlite3_column_int64(st, 1);
+        out->end_time = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return hd_db_fail(db, rc, "read the latest session");
+    return HD_OK;
+}
+
 /* The advice at time now with the dose state s (NULL: rules 5-7 judged without a plan). */
 static hd_status advise(hd_db *db, const hd_preset *p, const prog_state *s, int64_t now,
                         hd_advice *out)
 {
     hd_db_pain_row *pain = NULL;
-    hd_db_session_row *ses = NULL;
-    int npain = 0, nses = 0;
+    int npain = 0, have_last = 0;
+    last_session lastbuf = {0, 0, 0};
+    const last_session *last = &lastbuf;
     hd_status res;
 
     memset(out, 0, sizeof(*out));
+    if ((res = latest_session(db, now, &lastbuf, &have_last)) < 0)
+        return res;
     if ((res = hd_db_pain_list(db, 0, now + 1, &pain, &npain)) < 0)
         return res;
-    if ((res = hd_db_sessions_list(db, 0, now + 1, &ses, &nses)) < 0) {
-        free(pain);
-        return res;
-    }
 
     /* Rule 1: next-morning pain worse than before. */
     const hd_db_pain_row *m1 = NULL, *m0 = NULL;
@@ -351,11 +384,7 @@ static hd_status advise(hd_db *db, const hd_preset *p, const prog_state *s, int6
     }
 
     /* The latest session (with reps) and the pain logged for it. */
-    const hd_db_session_row *last = NULL;
-    for (int i = nses - 1; i >= 0 && !last; i--)
-        if (ses[i].reps > 0)
-            last = &ses[i];
-    if (!last) {
+    if (!have_last) {
         set_advice(out, HD_ADVICE_KEEP, 4, "no session yet: start with the plan's first dose");
         goto done;
     }
@@ -375,8 +404,7 @@ static hd_status advise(hd_db *db, const hd_preset *p, const prog_state *s, int6
         goto done;
     }
     /* Rule 3: soreness not settled within 24 h of the session. */
-    int64_t end = last->end_time > 0 ? last->end_time
-                                     : last->start_time + (int64_t)llround(last->duration_s);
+    int64_t end = last->end_time;
     int baseline = 0;
     const hd_db_pain_row *late = NULL;
     for (int i = 0; i < npain; i++) {
@@ -447,17 +475,26 @@ static hd_status advise(hd_db *db, const hd_preset *p, const prog_state *s, int6
                    current);
 done:
     free(pain);
-    free(ses);
     return HD_OK;
 }
 
-/* Replays the plan's weeks up to t. */
-static hd_status state_at(hd_db *db, const hd_plan *plan, const hd_preset *p, int64_t t,
-                          prog_state *s)
+/* Replays the plan's weeks up to t. per_week (may be NULL) gets the reps per leg per
+ * session in force in each programme week 1..nweeks up to t. */
+static int stage_reps(const hd_preset *p, const prog_state *s)
 {
+    return p->stages[s->stage - 1].sets * p->stages[s->stage - 1].reps_per_set *
+           (p->knee_straight + p->knee_bent);
+}
+
+static hd_status replay(hd_db *db, const hd_plan *plan, const hd_preset *p, int64_t t,
+                        prog_state *s, int *per_week, int nweeks)
+{
+    int week = 0;
     s->stage = 1;
     s->load_step = 0;
     s->since = plan->start_time;
+    if (per_week && nweeks > 0)
+        per_week[week] = stage_reps(p, s);
     for (int64_t b = plan->start_time + WEEK_S; b <= t; b += WEEK_S) {
         hd_advice a;
         hd_status res = advise(db, p, s, b, &a);
@@ -476,8 +513,16 @@ static hd_status state_at(hd_db *db, const hd_plan *plan, const hd_preset *p, in
                 s->stage--;
             s->since = b;
         }
+        if (per_week && ++week < nweeks)
+            per_week[week] = stage_reps(p, s);
     }
     return HD_OK;
+}
+
+static hd_status state_at(hd_db *db, const hd_plan *plan, const hd_preset *p, int64_t t,
+                          prog_state *s)
+{
+    return replay(db, plan, p, t, s, NULL, 0);
 }
 
 hd_status hd_programme_advice(hd_db *db, const hd_plan *plan, const hd_preset *preset,
@@ -633,15 +678,13 @@ hd_status hd_programme_today(hd_db *db, time_t now, hd_target *out)
     return HD_OK;
 }
 
-/* The dose in force at time t for history's weekly targets (sets x reps x variants per
- * leg per session); 0 without a plan. */
-int hd_programme_reps_at(hd_db *db, const hd_plan *plan, const hd_preset *p, int64_t t)
+hd_status hd_programme_week_doses(hd_db *db, const hd_plan *plan, const hd_preset *p,
+                                  int64_t t, int *per_week, int nweeks)
 {
     prog_state s;
-    if (!plan || !p || state_at(db, plan, p, t, &s) < 0)
-        return 0;
-    return p->stages[s.stage - 1].sets * p->stages[s.stage - 1].reps_per_set *
-           (p->knee_straight + p->knee_bent);
+    for (int i = 0; i < nweeks; i++)
+        per_week[i] = 0;
+    return replay(db, plan, p, t, &s, per_week, nweeks);
 }
 
 /* ---- texts from the seeds ---------------------------------------------------------- */
