@@ -28,3 +28,10 @@ hd_add_script_test(history_bad_input
   ARGS $<TARGET_FILE:test_db_fill>
   LABELS integration db
   TIMEOUT 120)
+
+# The database on a full disk (a small tmpfs the test mounts; skipped where it cannot).
+hd_add_unit_test(test_db_fullfs
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_db_fullfs.c
+  LIBS hd_store
+  LABELS unit db
+  TIMEOUT 60)
