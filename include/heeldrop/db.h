@@ -60,10 +60,7 @@ time_t hd_now(void);
 
 typedef struct hd_db hd_db;
 
-typedef enum hd_source_kind {
-    HD_SOURCE_CAMERA = 0,
-    HD_SOURCE_FILE = 1
-} hd_source_kind;
+typedef enum hd_source_kind { HD_SOURCE_CAMERA = 0, HD_SOURCE_FILE = 1 } hd_source_kind;
 
 typedef enum hd_session_status {
     HD_SESSION_RUNNING = 0,
@@ -78,8 +75,8 @@ const char *hd_session_status_name(hd_session_status s);
 /* What hd_db_session_begin() records. All strings are borrowed for the call; NULL or ""
  * means none. */
 typedef struct hd_db_session {
-    const char *uid;           /* session folder id ("20250101-073000"); required, unique */
-    int64_t start_time;        /* unix seconds */
+    const char *uid;    /* session folder id ("20250101-073000"); required, unique */
+    int64_t start_time; /* unix seconds */
     hd_source_kind source_kind;
     const char *source;        /* device path or video file */
     const char *near_leg;      /* "left", "right" or "" (unknown) */
@@ -114,14 +111,12 @@ hd_status hd_db_session_begin(hd_db *db, const hd_db_session *info, int64_t *ses
  * replaces it (so the final list after hd_reps_finish() may be written again, with the
  * final set numbers and partial flags). rep is borrowed. HD_ERR_INVALID (no such
  * session), HD_ERR_IO (write failed; nothing of this rep is kept). */
-hd_status hd_db_rep_add(hd_db *db, int64_t session_id, const hd_rep *rep,
-                        const char *leg_label);
+hd_status hd_db_rep_add(hd_db *db, int64_t session_id, const hd_rep *rep, const char *leg_label);
 
 /* Ends a session: end time, duration, frames seen and dropped, status (DONE or
  * INTERRUPTED). HD_ERR_INVALID (no such session), HD_ERR_IO. */
-hd_status hd_db_session_end(hd_db *db, int64_t session_id, int64_t end_time,
-                            double duration_s, int64_t frames, int64_t dropped,
-                            hd_session_status status);
+hd_status hd_db_session_end(hd_db *db, int64_t session_id, int64_t end_time, double duration_s,
+                            int64_t frames, int64_t dropped, hd_session_status status);
 
 /* Sets a session's note (NULL clears). HD_ERR_INVALID (no such session), HD_ERR_IO. */
 hd_status hd_db_session_set_note(hd_db *db, int64_t session_id, const char *note);
@@ -138,31 +133,31 @@ hd_status hd_db_pain_add(hd_db *db, int64_t t, int value, int morning, int64_t s
 typedef struct hd_db_session_row {
     int64_t id;
     char uid[40];
-    int64_t start_time, end_time;  /* end_time 0 while running or when killed */
-    double duration_s;             /* as recorded at the end; for an unfinished session the
-                                    * time from start to its last rep's end */
+    int64_t start_time, end_time; /* end_time 0 while running or when killed */
+    double duration_s;            /* as recorded at the end; for an unfinished session the
+                                   * time from start to its last rep's end */
     hd_source_kind source_kind;
     char source[512];
     char near_leg[8], knee[12];
     double load_kg;
-    hd_session_status status;      /* a dead "running" session reads as INTERRUPTED */
+    hd_session_status status; /* a dead "running" session reads as INTERRUPTED */
     int64_t frames, dropped;
     char note[512];
     /* aggregates over the session's reps */
-    int reps;                      /* all reps found */
-    int valid_reps;                /* reps without warning */
-    int reps_left, reps_right, reps_other;   /* by leg label (other: near/far/unknown) */
+    int reps;                              /* all reps found */
+    int valid_reps;                        /* reps without warning */
+    int reps_left, reps_right, reps_other; /* by leg label (other: near/far/unknown) */
     int sets;
-    double mean_descent_s;         /* over all reps; NaN when none */
-    int warnings[HD_WARN_COUNT];   /* count of reps with each warning */
+    double mean_descent_s;       /* over all reps; NaN when none */
+    int warnings[HD_WARN_COUNT]; /* count of reps with each warning */
     int warnings_total;
-    int pain;                      /* the latest non-morning pain logged to it, -1 none */
+    int pain; /* the latest non-morning pain logged to it, -1 none */
 } hd_db_session_row;
 
 /* One stored rep. */
 typedef struct hd_db_rep_row {
-    hd_rep rep;                    /* warnings rebuilt from the warnings rows */
-    char leg[8];                   /* "left", "right", "near", "far" or "" */
+    hd_rep rep;  /* warnings rebuilt from the warnings rows */
+    char leg[8]; /* "left", "right", "near", "far" or "" */
 } hd_db_rep_row;
 
 typedef struct hd_db_pain_row {
@@ -170,7 +165,7 @@ typedef struct hd_db_pain_row {
     int64_t t;
     int value;
     int morning;
-    int64_t session_id;            /* 0: standalone */
+    int64_t session_id; /* 0: standalone */
     char note[512];
 } hd_db_pain_row;
 

@@ -42,27 +42,27 @@ extern "C" {
 #define HD_PROG_MAX_LOADS 12
 
 typedef struct hd_prog_stage {
-    int sets;                   /* per knee variant per leg */
+    int sets; /* per knee variant per leg */
     int reps_per_set;
-    int min_weeks;              /* weeks at this stage before it can progress */
+    int min_weeks; /* weeks at this stage before it can progress */
     char note[160];
 } hd_prog_stage;
 
 typedef struct hd_preset {
-    char name[32];              /* "starter", "alfredson", "guided" */
+    char name[32]; /* "starter", "alfredson", "guided" */
     char title[96];
-    char source[200];           /* citation */
-    int knee_straight, knee_bent;   /* variants trained each session (1/0) */
-    int sessions_per_day;       /* 0: the programme counts sessions per week */
-    int sessions_per_week;      /* target per week (per_day * days when per day) */
-    int non_consecutive;        /* 1: training days must not follow each other */
-    int weeks;                  /* programme length, 0 = open */
-    int progress_max_pain;      /* highest pain (0-10) at which the plan may progress */
+    char source[200];             /* citation */
+    int knee_straight, knee_bent; /* variants trained each session (1/0) */
+    int sessions_per_day;         /* 0: the programme counts sessions per week */
+    int sessions_per_week;        /* target per week (per_day * days when per day) */
+    int non_consecutive;          /* 1: training days must not follow each other */
+    int weeks;                    /* programme length, 0 = open */
+    int progress_max_pain;        /* highest pain (0-10) at which the plan may progress */
     int nstages;
     hd_prog_stage stages[HD_PROG_MAX_STAGES];
-    int nloads;                 /* added-load steps in kg, loads[0] = 0 */
+    int nloads; /* added-load steps in kg, loads[0] = 0 */
     double loads[HD_PROG_MAX_LOADS];
-    char progression[240];      /* text shown with the plan */
+    char progression[240]; /* text shown with the plan */
 } hd_preset;
 
 /* Loads models/programmes/<name>.json (name: letters, digits, '-' and '_' only).
@@ -77,17 +77,16 @@ hd_status hd_preset_load_file(const char *path, hd_preset *out);
 typedef struct hd_plan {
     int64_t id;
     char preset[32];
-    char legs[8];               /* "left", "right", "both" */
-    int64_t start_time;         /* local midnight of the start day */
-    int stage;                  /* 1-based index into the preset's stages */
-    int load_step;              /* index into loads[] once the stages are done */
-    int64_t stage_since;        /* when the stage (or load step) began */
+    char legs[8];        /* "left", "right", "both" */
+    int64_t start_time;  /* local midnight of the start day */
+    int stage;           /* 1-based index into the preset's stages */
+    int load_step;       /* index into loads[] once the stages are done */
+    int64_t stage_since; /* when the stage (or load step) began */
 } hd_plan;
 
 /* Chooses a plan: stores preset name, legs and start (local midnight of now) at stage 1.
  * Replaces the current plan (earlier ones stay in the table). HD_ERR_INVALID, HD_ERR_IO. */
-hd_status hd_plan_choose(hd_db *db, const char *preset, const char *legs, time_t now,
-                         hd_plan *out);
+hd_status hd_plan_choose(hd_db *db, const char *preset, const char *legs, time_t now, hd_plan *out);
 
 /* The current plan: HD_OK, HD_EOF when none was chosen, HD_ERR_IO. */
 hd_status hd_plan_get(hd_db *db, hd_plan *out);
@@ -100,8 +99,8 @@ typedef enum hd_advice_kind {
 
 typedef struct hd_advice {
     hd_advice_kind kind;
-    int rule;                   /* 1..7 as in the list above */
-    char reason[240];           /* one sentence, with the numbers that decided it */
+    int rule;         /* 1..7 as in the list above */
+    char reason[240]; /* one sentence, with the numbers that decided it */
 } hd_advice;
 
 /* "keep", "progress", "reduce". */
@@ -109,8 +108,8 @@ const char *hd_advice_name(hd_advice_kind k);
 
 /* The advice for the next session from the pain log and sessions up to now, for plan
  * (may be NULL: rule 5/6 are then skipped) under preset. HD_ERR_IO. */
-hd_status hd_programme_advice(hd_db *db, const hd_plan *plan, const hd_preset *preset,
-                              time_t now, hd_advice *out);
+hd_status hd_programme_advice(hd_db *db, const hd_plan *plan, const hd_preset *preset, time_t now,
+                              hd_advice *out);
 
 /* Applies the programme weeks passed up to now (see above) to plan and stores it.
  * HD_ERR_IO. */
@@ -118,23 +117,23 @@ hd_status hd_programme_refresh(hd_db *db, hd_plan *plan, const hd_preset *preset
 
 /* Today's target for the live overlay. */
 typedef struct hd_target {
-    int has_plan;               /* 0: no plan chosen; the rest is zero */
+    int has_plan; /* 0: no plan chosen; the rest is zero */
     char preset[32];
-    char legs[8];               /* "left", "right", "both" */
-    int week;                   /* programme week (1-based) */
-    int stage;                  /* 1-based */
-    int sets;                   /* sets per knee variant per leg */
+    char legs[8]; /* "left", "right", "both" */
+    int week;     /* programme week (1-based) */
+    int stage;    /* 1-based */
+    int sets;     /* sets per knee variant per leg */
     int reps_per_set;
-    int knee_straight, knee_bent;   /* variants to do (1/0); both: straight first */
-    int sessions_per_day;       /* 0: counted per week (sessions_per_week) */
+    int knee_straight, knee_bent; /* variants to do (1/0); both: straight first */
+    int sessions_per_day;         /* 0: counted per week (sessions_per_week) */
     int sessions_per_week;
-    double load_kg;             /* the load step in force (0: bodyweight) */
-    int training_day;           /* 0 when a non-consecutive programme trained yesterday */
-    int reduced;                /* 1: sets/reps/load lowered because the advice is reduce */
-    int sessions_today;         /* sessions today with at least one rep */
-    int reps_today_left, reps_today_right, reps_today_other;  /* all reps today */
+    double load_kg;     /* the load step in force (0: bodyweight) */
+    int training_day;   /* 0 when a non-consecutive programme trained yesterday */
+    int reduced;        /* 1: sets/reps/load lowered because the advice is reduce */
+    int sessions_today; /* sessions today with at least one rep */
+    int reps_today_left, reps_today_right, reps_today_other; /* all reps today */
     int valid_today_left, valid_today_right, valid_today_other;
-    hd_advice advice;           /* for the next session */
+    hd_advice advice; /* for the next session */
 } hd_target;
 
 /* Fills out for the local day of now (refreshing the plan's stage first). When no plan

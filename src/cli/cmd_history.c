@@ -48,8 +48,9 @@ int hd_cmd_history(int argc, char **argv)
         return 0;
     }
     if (npos > 0) {
-        fprintf(stderr, "heeldrop history: unexpected argument '%s' (see 'heeldrop history "
-                        "--help')\n",
+        fprintf(stderr,
+                "heeldrop history: unexpected argument '%s' (see 'heeldrop history "
+                "--help')\n",
                 pos[0]);
         return 2;
     }

@@ -68,8 +68,9 @@ int hd_cmd_pain(int argc, char **argv)
         return 2;
     }
     if (!parse_pain(pos[0], &value)) {
-        fprintf(stderr, "heeldrop pain: '%s' is not a pain rating: give a whole number from 0 "
-                        "(none) to 10 (worst)\n",
+        fprintf(stderr,
+                "heeldrop pain: '%s' is not a pain rating: give a whole number from 0 "
+                "(none) to 10 (worst)\n",
                 pos[0]);
         return 2;
     }

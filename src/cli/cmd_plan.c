@@ -43,8 +43,9 @@ static void print_preset(const hd_preset *p)
     for (int i = 0; i < p->nstages; i++)
         printf("%s %d x %d", i ? "," : "", p->stages[i].sets, p->stages[i].reps_per_set);
     printf(" (sets x reps per leg%s)\n", p->knee_straight && p->knee_bent
-                                              ? ", knee straight and again knee bent"
-                                              : p->knee_bent ? ", knee bent" : ", knee straight");
+                                             ? ", knee straight and again knee bent"
+                                         : p->knee_bent ? ", knee bent"
+                                                        : ", knee straight");
     if (p->nloads > 1) {
         printf("Added load steps:");
         for (int i = 1; i < p->nloads; i++)
@@ -55,9 +56,9 @@ static void print_preset(const hd_preset *p)
 
 static void print_target(const hd_target *t)
 {
-    const char *knee = t->knee_straight && t->knee_bent
-                           ? "knee straight, then the same knee bent"
-                           : t->knee_bent ? "knee bent" : "knee straight";
+    const char *knee = t->knee_straight && t->knee_bent ? "knee straight, then the same knee bent"
+                       : t->knee_bent                   ? "knee bent"
+                                                        : "knee straight";
     printf("Today's target (week %d, stage %d): %d x %d per leg, %s", t->week, t->stage, t->sets,
            t->reps_per_set, knee);
     if (strcmp(t->legs, "both") == 0)
@@ -103,8 +104,9 @@ int hd_cmd_plan(int argc, char **argv)
         return 0;
     }
     if (npos > 0) {
-        fprintf(stderr, "heeldrop plan: unexpected argument '%s' (usage: heeldrop plan "
-                        "[--preset NAME --leg left|right|both])\n",
+        fprintf(stderr,
+                "heeldrop plan: unexpected argument '%s' (usage: heeldrop plan "
+                "[--preset NAME --leg left|right|both])\n",
                 pos[0]);
         return 2;
     }

@@ -46,12 +46,10 @@ static hd_status make_private_dir(const char *path, int fix_last)
         *p = '\0';
         if (mkdir(tmp, 0700) == 0) {
             if (chmod(tmp, 0700) != 0)
-                return hd_fail(HD_ERR_IO, "cannot set permissions of %s: %s", tmp,
-                               strerror(errno));
+                return hd_fail(HD_ERR_IO, "cannot set permissions of %s: %s", tmp, strerror(errno));
         } else if (errno == EEXIST) {
             if (stat(tmp, &st) != 0 || !S_ISDIR(st.st_mode))
-                return hd_fail(HD_ERR_IO, "cannot create folder %s: a file is in the way",
-                               tmp);
+                return hd_fail(HD_ERR_IO, "cannot create folder %s: a file is in the way", tmp);
         } else {
             return hd_fail(HD_ERR_IO, "cannot create folder %s: %s", tmp, strerror(errno));
         }
@@ -118,14 +116,12 @@ hd_status hd_session_dir_create(char *dir, size_t n, char *id, size_t idn)
             return hd_fail(HD_ERR_INVALID, "session folder path too long");
         if (mkdir(dir, 0700) == 0) {
             if (chmod(dir, 0700) != 0)
-                return hd_fail(HD_ERR_IO, "cannot set permissions of %s: %s", dir,
-                               strerror(errno));
+                return hd_fail(HD_ERR_IO, "cannot set permissions of %s: %s", dir, strerror(errno));
             strcpy(id, cand);
             return HD_OK;
         }
         if (errno != EEXIST)
-            return hd_fail(HD_ERR_IO, "cannot create session folder %s: %s", dir,
-                           strerror(errno));
+            return hd_fail(HD_ERR_IO, "cannot create session folder %s: %s", dir, strerror(errno));
     }
     return hd_fail(HD_ERR_IO, "cannot create a session folder for %s: 999 taken", base);
 }

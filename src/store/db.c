@@ -83,28 +83,27 @@ static const char MIGRATE_2[] =
 
 /* v3: settings, note and the running process per session; a load log; programme state.
  * Sessions from before v3 have no runner: one still "running" is read as interrupted. */
-static const char MIGRATE_3[] =
-    "ALTER TABLE sessions ADD COLUMN settings TEXT;"
-    "ALTER TABLE sessions ADD COLUMN note TEXT;"
-    "ALTER TABLE sessions ADD COLUMN runner TEXT;"
-    "CREATE TABLE load_log("
-    " id INTEGER PRIMARY KEY,"
-    " t INTEGER NOT NULL,"
-    " session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL,"
-    " kg REAL NOT NULL CHECK(kg >= 0),"
-    " note TEXT);"
-    "INSERT INTO load_log(t, session_id, kg)"
-    " SELECT start_time, id, load_kg FROM sessions WHERE load_kg > 0;"
-    "CREATE TABLE programme("
-    " id INTEGER PRIMARY KEY,"
-    " chosen_at INTEGER NOT NULL,"
-    " preset TEXT NOT NULL,"
-    " legs TEXT NOT NULL CHECK(legs IN ('left','right','both')),"
-    " start_time INTEGER NOT NULL,"
-    " stage INTEGER NOT NULL DEFAULT 1,"
-    " load_step INTEGER NOT NULL DEFAULT 0,"
-    " stage_since INTEGER NOT NULL,"
-    " active INTEGER NOT NULL DEFAULT 1);";
+static const char MIGRATE_3[] = "ALTER TABLE sessions ADD COLUMN settings TEXT;"
+                                "ALTER TABLE sessions ADD COLUMN note TEXT;"
+                                "ALTER TABLE sessions ADD COLUMN runner TEXT;"
+                                "CREATE TABLE load_log("
+                                " id INTEGER PRIMARY KEY,"
+                                " t INTEGER NOT NULL,"
+                                " session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL,"
+                                " kg REAL NOT NULL CHECK(kg >= 0),"
+                                " note TEXT);"
+                                "INSERT INTO load_log(t, session_id, kg)"
+                                " SELECT start_time, id, load_kg FROM sessions WHERE load_kg > 0;"
+                                "CREATE TABLE programme("
+                                " id INTEGER PRIMARY KEY,"
+                                " chosen_at INTEGER NOT NULL,"
+                                " preset TEXT NOT NULL,"
+                                " legs TEXT NOT NULL CHECK(legs IN ('left','right','both')),"
+                                " start_time INTEGER NOT NULL,"
+                                " stage INTEGER NOT NULL DEFAULT 1,"
+                                " load_step INTEGER NOT NULL DEFAULT 0,"
+                                " stage_since INTEGER NOT NULL,"
+                                " active INTEGER NOT NULL DEFAULT 1);";
 
 static const char *const MIGRATIONS[HD_DB_SCHEMA_VERSION] = {MIGRATE_1, MIGRATE_2, MIGRATE_3};
 
@@ -116,8 +115,8 @@ hd_status hd_db_fail(hd_db *db, int rc, const char *what)
     const char *path = db && db->path ? db->path : "database";
     int prim = rc & 0xff;
     if (prim == SQLITE_CORRUPT || prim == SQLITE_NOTADB)
-        return hd_fail(HD_ERR_FORMAT, "%s: %s: %s (not a HeelDrop database or damaged)", path,
-                       what, msg);
+        return hd_fail(HD_ERR_FORMAT, "%s: %s: %s (not a HeelDrop database or damaged)", path, what,
+                       msg);
     if (prim == SQLITE_FULL)
         return hd_fail(HD_ERR_IO, "%s: %s: disk full", path, what);
     if (prim == SQLITE_NOMEM)
@@ -177,9 +176,12 @@ const char *hd_source_kind_name(hd_source_kind k)
 const char *hd_session_status_name(hd_session_status s)
 {
     switch (s) {
-    case HD_SESSION_RUNNING: return "running";
-    case HD_SESSION_DONE: return "done";
-    case HD_SESSION_INTERRUPTED: return "interrupted";
+    case HD_SESSION_RUNNING:
+        return "running";
+    case HD_SESSION_DONE:
+        return "done";
+    case HD_SESSION_INTERRUPTED:
+        return "interrupted";
     }
     return "?";
 }
@@ -310,8 +312,9 @@ static void mark_dead_sessions(hd_db *db)
     sqlite3_stmt *sel = NULL, *upd = NULL;
     if (hd_db_prepare(db, "SELECT id, runner FROM sessions WHERE status='running'", &sel) < 0)
         goto done;
-    if (hd_db_prepare(db, "UPDATE sessions SET status='interrupted' WHERE id=?1 AND "
-                          "status='running'",
+    if (hd_db_prepare(db,
+                      "UPDATE sessions SET status='interrupted' WHERE id=?1 AND "
+                      "status='running'",
                       &upd) < 0)
         goto done;
     while (sqlite3_step(sel) == SQLITE_ROW) {
@@ -351,8 +354,7 @@ hd_status hd_db_open(const char *path, hd_db **out)
     if (fchmod(fd, 0600) != 0) {
         int e = errno;
         close(fd);
-        return hd_fail(HD_ERR_IO, "cannot make database %s private (0600): %s", path,
-                       strerror(e));
+        return hd_fail(HD_ERR_IO, "cannot make database %s private (0600): %s", path, strerror(e));
     }
     close(fd);
 
@@ -370,8 +372,9 @@ hd_status hd_db_open(const char *path, hd_db **out)
     sqlite3_extended_result_codes(db->sql, 1);
     /* WAL: readers see the last committed rep while a session writes; synchronous=FULL
      * so a committed rep also survives a power cut, not only a killed process. */
-    st = hd_db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                        "PRAGMA foreign_keys=ON;",
+    st = hd_db_exec(db,
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                    "PRAGMA foreign_keys=ON;",
                     "set up");
     if (st < 0)
         goto fail;
@@ -459,8 +462,7 @@ hd_status hd_db_session_begin(hd_db *db, const hd_db_session *info, int64_t *ses
     rc = sqlite3_step(st);
     if (rc != SQLITE_DONE) {
         if ((rc & 0xff) == SQLITE_CONSTRAINT)
-            res = hd_fail(HD_ERR_INVALID, "session id %s is already in the database",
-                          info->uid);
+            res = hd_fail(HD_ERR_INVALID, "session id %s is already in the database", info->uid);
         else
             res = hd_db_fail(db, rc, "add session");
         goto fail;
@@ -469,8 +471,7 @@ hd_status hd_db_session_begin(hd_db *db, const hd_db_session *info, int64_t *ses
     st = NULL;
     int64_t id = sqlite3_last_insert_rowid(db->sql);
     if (info->load_kg > 0) {
-        res = hd_db_prepare(db, "INSERT INTO load_log(t, session_id, kg) VALUES(?1,?2,?3)",
-                            &st);
+        res = hd_db_prepare(db, "INSERT INTO load_log(t, session_id, kg) VALUES(?1,?2,?3)", &st);
         if (res < 0)
             goto fail;
         sqlite3_bind_int64(st, 1, info->start_time);
@@ -509,8 +510,7 @@ static hd_status step_once(hd_db *db, sqlite3_stmt *st, const char *what)
     return HD_OK;
 }
 
-hd_status hd_db_rep_add(hd_db *db, int64_t session_id, const hd_rep *rep,
-                        const char *leg_label)
+hd_status hd_db_rep_add(hd_db *db, int64_t session_id, const hd_rep *rep, const char *leg_label)
 {
     sqlite3_stmt *st = NULL;
     hd_status res;
@@ -552,8 +552,8 @@ hd_status hd_db_rep_add(hd_db *db, int64_t session_id, const hd_rep *rep,
     sqlite3_bind_int(st, 4, rep->foot);
     bind_text_or_null(st, 5, leg_label);
     const double v[] = {rep->t_descent_start, rep->t_bottom, rep->t_hold_end, rep->t_top,
-                        rep->descent_s, rep->hold_s, rep->rise_s, rep->below_s,
-                        rep->depth_mm, rep->top_mm, rep->lost_s};
+                        rep->descent_s,       rep->hold_s,   rep->rise_s,     rep->below_s,
+                        rep->depth_mm,        rep->top_mm,   rep->lost_s};
     for (int i = 0; i < 11; i++) {
         if (v[i] == v[i])
             sqlite3_bind_double(st, 6 + i, v[i]);
@@ -563,8 +563,8 @@ hd_status hd_db_rep_add(hd_db *db, int64_t session_id, const hd_rep *rep,
     if ((res = step_once(db, st, "add rep")) < 0)
         goto fail;
     sqlite3_finalize(st);
-    res = hd_db_prepare(db, "INSERT INTO warnings(session_id, rep_idx, name) VALUES(?1,?2,?3)",
-                        &st);
+    res =
+        hd_db_prepare(db, "INSERT INTO warnings(session_id, rep_idx, name) VALUES(?1,?2,?3)", &st);
     if (res < 0)
         goto fail;
     for (int i = 0; i < HD_WARN_COUNT; i++) {
@@ -608,9 +608,8 @@ fail:
     return res;
 }
 
-hd_status hd_db_session_end(hd_db *db, int64_t session_id, int64_t end_time,
-                            double duration_s, int64_t frames, int64_t dropped,
-                            hd_session_status status)
+hd_status hd_db_session_end(hd_db *db, int64_t session_id, int64_t end_time, double duration_s,
+                            int64_t frames, int64_t dropped, hd_session_status status)
 {
     sqlite3_stmt *st;
     hd_status res;
@@ -631,8 +630,7 @@ hd_status hd_db_session_end(hd_db *db, int64_t session_id, int64_t end_time,
     res = step_once(db, st, "end session");
     sqlite3_finalize(st);
     if (res == HD_OK && sqlite3_changes(db->sql) == 0)
-        res = hd_fail(HD_ERR_INVALID, "no session %lld in the database",
-                      (long long)session_id);
+        res = hd_fail(HD_ERR_INVALID, "no session %lld in the database", (long long)session_id);
     return res;
 }
 
@@ -647,8 +645,7 @@ hd_status hd_db_session_set_note(hd_db *db, int64_t session_id, const char *note
     res = step_once(db, st, "set note");
     sqlite3_finalize(st);
     if (res == HD_OK && sqlite3_changes(db->sql) == 0)
-        res = hd_fail(HD_ERR_INVALID, "no session %lld in the database",
-                      (long long)session_id);
+        res = hd_fail(HD_ERR_INVALID, "no session %lld in the database", (long long)session_id);
     return res;
 }
 
@@ -658,8 +655,7 @@ hd_status hd_db_pain_add(hd_db *db, int64_t t, int value, int morning, int64_t s
     sqlite3_stmt *st;
     hd_status res;
     if (value < 0 || value > 10)
-        return hd_fail(HD_ERR_INVALID, "pain must be a whole number from 0 to 10, not %d",
-                       value);
+        return hd_fail(HD_ERR_INVALID, "pain must be a whole number from 0 to 10, not %d", value);
     if (session_id > 0) {
         int ex = session_exists(db, session_id);
         if (ex < 0)

@@ -12,20 +12,20 @@
 
 #include "store/db_internal.h"
 
-#define SESSION_COLUMNS                                                                       \
-    "SELECT s.id, s.uid, s.start_time, COALESCE(s.end_time, 0), s.duration_s,"               \
-    " s.source_kind, s.source, s.near_leg, s.knee, s.load_kg, s.status, s.frames,"          \
-    " s.dropped, s.note, s.runner,"                                                          \
-    " (SELECT COUNT(*) FROM reps r WHERE r.session_id = s.id),"                              \
-    " (SELECT COUNT(*) FROM reps r WHERE r.session_id = s.id AND NOT EXISTS"                 \
-    "   (SELECT 1 FROM warnings w WHERE w.session_id = r.session_id AND w.rep_idx = r.idx)),"\
-    " (SELECT COUNT(*) FROM reps r WHERE r.session_id = s.id AND r.leg = 'left'),"           \
-    " (SELECT COUNT(*) FROM reps r WHERE r.session_id = s.id AND r.leg = 'right'),"          \
-    " (SELECT COUNT(*) FROM sets t WHERE t.session_id = s.id),"                              \
-    " (SELECT AVG(r.descent_s) FROM reps r WHERE r.session_id = s.id),"                      \
-    " (SELECT MAX(r.t_top) FROM reps r WHERE r.session_id = s.id),"                          \
-    " (SELECT p.value FROM pain p WHERE p.session_id = s.id AND p.morning = 0"               \
-    "   ORDER BY p.t DESC, p.id DESC LIMIT 1)"                                               \
+#define SESSION_COLUMNS                                                                            \
+    "SELECT s.id, s.uid, s.start_time, COALESCE(s.end_time, 0), s.duration_s,"                     \
+    " s.source_kind, s.source, s.near_leg, s.knee, s.load_kg, s.status, s.frames,"                 \
+    " s.dropped, s.note, s.runner,"                                                                \
+    " (SELECT COUNT(*) FROM reps r WHERE r.session_id = s.id),"                                    \
+    " (SELECT COUNT(*) FROM reps r WHERE r.session_id = s.id AND NOT EXISTS"                       \
+    "   (SELECT 1 FROM warnings w WHERE w.session_id = r.session_id AND w.rep_idx = r.idx)),"      \
+    " (SELECT COUNT(*) FROM reps r WHERE r.session_id = s.id AND r.leg = 'left'),"                 \
+    " (SELECT COUNT(*) FROM reps r WHERE r.session_id = s.id AND r.leg = 'right'),"                \
+    " (SELECT COUNT(*) FROM sets t WHERE t.session_id = s.id),"                                    \
+    " (SELECT AVG(r.descent_s) FROM reps r WHERE r.session_id = s.id),"                            \
+    " (SELECT MAX(r.t_top) FROM reps r WHERE r.session_id = s.id),"                                \
+    " (SELECT p.value FROM pain p WHERE p.session_id = s.id AND p.morning = 0"                     \
+    "   ORDER BY p.t DESC, p.id DESC LIMIT 1)"                                                     \
     " FROM sessions s "
 
 static hd_status read_session(hd_db *db, sqlite3_stmt *st, hd_db_session_row *r)
@@ -97,8 +97,7 @@ static void end_read(hd_db *db)
     sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
 }
 
-hd_status hd_db_sessions_list(hd_db *db, int64_t from, int64_t to, hd_db_session_row **rows,
-                              int *n)
+hd_status hd_db_sessions_list(hd_db *db, int64_t from, int64_t to, hd_db_session_row **rows, int *n)
 {
     sqlite3_stmt *st = NULL;
     hd_db_session_row *arr = NULL;
@@ -190,8 +189,9 @@ hd_status hd_db_session_get(hd_db *db, const char *uid, hd_db_session_row *out)
 hd_status hd_db_session_latest(hd_db *db, hd_db_session_row *out)
 {
     /* get_one binds ?1 (unused here: binding an absent parameter is a no-op). */
-    hd_status res = get_one(db, "WHERE s.id = (SELECT id FROM sessions ORDER BY start_time"
-                                " DESC, id DESC LIMIT 1)",
+    hd_status res = get_one(db,
+                            "WHERE s.id = (SELECT id FROM sessions ORDER BY start_time"
+                            " DESC, id DESC LIMIT 1)",
                             NULL, 0, out);
     if (res == HD_ERR_NOTFOUND)
         res = hd_fail(HD_ERR_NOTFOUND, "no sessions yet");
@@ -216,8 +216,7 @@ hd_status hd_db_reps_list(hd_db *db, int64_t session_id, hd_db_rep_row **rows, i
                         &st);
     if (res < 0)
         goto fail;
-    res = hd_db_prepare(db, "SELECT name FROM warnings WHERE session_id=?1 AND rep_idx=?2",
-                        &w);
+    res = hd_db_prepare(db, "SELECT name FROM warnings WHERE session_id=?1 AND rep_idx=?2", &w);
     if (res < 0)
         goto fail;
     sqlite3_bind_int64(st, 1, session_id);
@@ -238,9 +237,10 @@ hd_status hd_db_reps_list(hd_db *db, int64_t session_id, hd_db_rep_row **rows, i
         r->rep.set = sqlite3_column_int(st, 1);
         r->rep.foot = sqlite3_column_int(st, 2);
         hd_db_copy(r->leg, sizeof(r->leg), sqlite3_column_text(st, 3));
-        double *f[] = {&r->rep.t_descent_start, &r->rep.t_bottom, &r->rep.t_hold_end,
-                       &r->rep.t_top, &r->rep.descent_s, &r->rep.hold_s, &r->rep.rise_s,
-                       &r->rep.below_s, &r->rep.depth_mm, &r->rep.top_mm, &r->rep.lost_s};
+        double *f[] = {&r->rep.t_descent_start, &r->rep.t_bottom,  &r->rep.t_hold_end,
+                       &r->rep.t_top,           &r->rep.descent_s, &r->rep.hold_s,
+                       &r->rep.rise_s,          &r->rep.below_s,   &r->rep.depth_mm,
+                       &r->rep.top_mm,          &r->rep.lost_s};
         for (int i = 0; i < 11; i++)
             *f[i] = sqlite3_column_type(st, 4 + i) == SQLITE_NULL
                         ? NAN

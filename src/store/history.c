@@ -297,8 +297,8 @@ void hd_history_print(const hd_history *h, FILE *f)
             snprintf(adh, sizeof(adh), "%d%%", w->adherence_pct);
         else
             snprintf(adh, sizeof(adh), "-");
-        fprintf(f, "%-10s %-4s %8d %6s %5d %5d %5d %5d %10s %9s %6s%s\n", d1, pw, w->sessions,
-                tgt, w->reps_left, w->reps_right, w->reps_other, w->valid_reps, rpl, adh, mis,
+        fprintf(f, "%-10s %-4s %8d %6s %5d %5d %5d %5d %10s %9s %6s%s\n", d1, pw, w->sessions, tgt,
+                w->reps_left, w->reps_right, w->reps_other, w->valid_reps, rpl, adh, mis,
                 w->in_progress ? "  (this week)" : "");
     }
     if (h->adherence_pct >= 0)

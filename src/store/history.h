@@ -10,20 +10,20 @@
 #include "heeldrop/programme.h"
 
 typedef struct hd_history_week {
-    int64_t start;            /* local midnight of the week's first day */
-    int prog_week;            /* 1-based programme week; 0 before the plan began */
-    int sessions;             /* sessions with at least one rep */
-    int counted;              /* sessions that count toward the target (per day capped) */
+    int64_t start; /* local midnight of the week's first day */
+    int prog_week; /* 1-based programme week; 0 before the plan began */
+    int sessions;  /* sessions with at least one rep */
+    int counted;   /* sessions that count toward the target (per day capped) */
     int reps_left, reps_right, reps_other, valid_reps;
-    int target_sessions;      /* 0: no target (no plan, or before it) */
-    int target_reps_per_leg;  /* per session, in force at the week's start */
-    int missed;               /* planned sessions that can no longer be done */
-    int adherence_pct;        /* counted / target, -1 without target */
-    int in_progress;          /* the week holding now */
+    int target_sessions;     /* 0: no target (no plan, or before it) */
+    int target_reps_per_leg; /* per session, in force at the week's start */
+    int missed;              /* planned sessions that can no longer be done */
+    int adherence_pct;       /* counted / target, -1 without target */
+    int in_progress;         /* the week holding now */
 } hd_history_week;
 
 typedef struct hd_history {
-    int64_t now, from;        /* the window shown: [from, now] */
+    int64_t now, from; /* the window shown: [from, now] */
     int has_plan;
     hd_plan plan;
     hd_preset preset;
@@ -32,8 +32,8 @@ typedef struct hd_history {
     hd_history_week *weeks;
     int nweeks;
     int target_total, counted_total, missed_total, adherence_pct; /* -1 without target */
-    int any_load;             /* a session logged added load */
-    hd_advice advice;         /* for the next session (valid when has_plan) */
+    int any_load;                                                 /* a session logged added load */
+    hd_advice advice; /* for the next session (valid when has_plan) */
 } hd_history;
 
 /* Builds the history up to now over the last `weeks` weeks (0 = everything). Week rows
@@ -55,7 +55,7 @@ void hd_history_print_advice(FILE *f, const hd_advice *a);
 
 /* Reps per leg per session of the plan's dose in force in programme weeks 1..nweeks (up
  * to t; later weeks 0), replaying the plan once. HD_ERR_IO. */
-hd_status hd_programme_week_doses(hd_db *db, const hd_plan *plan, const hd_preset *p,
-                                  int64_t t, int *per_week, int nweeks);
+hd_status hd_programme_week_doses(hd_db *db, const hd_plan *plan, const hd_preset *p, int64_t t,
+                                  int *per_week, int nweeks);
 
 #endif

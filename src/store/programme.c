@@ -96,8 +96,7 @@ static hd_status parse_preset(const char *path, const cJSON *root, hd_preset *p)
     arr = cJSON_GetObjectItemCaseSensitive(root, "stages");
     if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1 ||
         cJSON_GetArraySize(arr) > HD_PROG_MAX_STAGES) {
-        snprintf(msg, sizeof(msg), "field \"stages\" must hold 1 to %d stages",
-                 HD_PROG_MAX_STAGES);
+        snprintf(msg, sizeof(msg), "field \"stages\" must hold 1 to %d stages", HD_PROG_MAX_STAGES);
         return bad(path, msg);
     }
     cJSON_ArrayForEach(it, arr)
@@ -137,8 +136,7 @@ hd_status hd_preset_load_file(const char *path, hd_preset *out)
     hd_status st;
 
     if (!f)
-        return hd_fail(HD_ERR_MODEL, "cannot read programme preset %s: %s", path,
-                       strerror(errno));
+        return hd_fail(HD_ERR_MODEL, "cannot read programme preset %s: %s", path, strerror(errno));
     if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 || len > 1 << 20 ||
         fseek(f, 0, SEEK_SET) != 0 || !(buf = malloc((size_t)len + 1)) ||
         fread(buf, 1, (size_t)len, f) != (size_t)len) {
@@ -174,8 +172,8 @@ hd_status hd_preset_load(const char *name, hd_preset *out)
     FILE *f = fopen(path, "rb");
     if (!f && errno == ENOENT)
         return hd_fail(HD_ERR_MODEL,
-                       "unknown preset '%s': no %s (presets: starter, alfredson, guided)",
-                       name, path);
+                       "unknown preset '%s': no %s (presets: starter, alfredson, guided)", name,
+                       path);
     if (f)
         fclose(f);
     st = hd_preset_load_file(path, out);
@@ -186,8 +184,7 @@ hd_status hd_preset_load(const char *name, hd_preset *out)
 
 /* ---- the plan ---------------------------------------------------------------------- */
 
-hd_status hd_plan_choose(hd_db *db, const char *preset, const char *legs, time_t now,
-                         hd_plan *out)
+hd_status hd_plan_choose(hd_db *db, const char *preset, const char *legs, time_t now, hd_plan *out)
 {
     sqlite3_stmt *st = NULL;
     hd_status res;
@@ -198,8 +195,8 @@ hd_status hd_plan_choose(hd_db *db, const char *preset, const char *legs, time_t
     int64_t start = hd_local_day_start((int64_t)now);
     if ((res = hd_db_exec(db, "BEGIN IMMEDIATE", "choose plan")) < 0)
         return res;
-    if ((res = hd_db_exec(db, "UPDATE programme SET active = 0 WHERE active = 1",
-                          "choose plan")) < 0)
+    if ((res = hd_db_exec(db, "UPDATE programme SET active = 0 WHERE active = 1", "choose plan")) <
+        0)
         goto fail;
     res = hd_db_prepare(db,
                         "INSERT INTO programme(chosen_at, preset, legs, start_time, stage,"
@@ -271,9 +268,12 @@ hd_status hd_plan_get(hd_db *db, hd_plan *out)
 const char *hd_advice_name(hd_advice_kind k)
 {
     switch (k) {
-    case HD_ADVICE_PROGRESS: return "progress";
-    case HD_ADVICE_REDUCE: return "reduce";
-    case HD_ADVICE_KEEP: return "keep";
+    case HD_ADVICE_PROGRESS:
+        return "progress";
+    case HD_ADVICE_REDUCE:
+        return "reduce";
+    case HD_ADVICE_KEEP:
+        return "keep";
     }
     return "?";
 }
@@ -296,9 +296,9 @@ static void set_advice(hd_advice *a, hd_advice_kind k, int rule, const char *fmt
 
 /* The plan's dose state. */
 typedef struct prog_state {
-    int stage;          /* 1-based */
-    int load_step;      /* 0-based */
-    int64_t since;      /* when this stage/load began */
+    int stage;     /* 1-based */
+    int load_step; /* 0-based */
+    int64_t since; /* when this stage/load began */
 } prog_state;
 
 static void describe_next(const hd_preset *p, const prog_state *s, char *buf, size_t n)
@@ -315,7 +315,7 @@ static void describe_next(const hd_preset *p, const prog_state *s, char *buf, si
 
 /* What the advice needs of the latest session. */
 typedef struct last_session {
-    int64_t id, start_time, end_time;   /* end: recorded, else start + its last rep's end */
+    int64_t id, start_time, end_time; /* end: recorded, else start + its last rep's end */
 } last_session;
 
 /* The latest session with at least one rep that started at or before now (one query:
@@ -323,14 +323,14 @@ typedef struct last_session {
 static hd_status latest_session(hd_db *db, int64_t now, last_session *out, int *found)
 {
     sqlite3_stmt *st;
-    hd_status res = hd_db_prepare(
-        db,
-        "SELECT s.id, s.start_time, COALESCE(s.end_time, s.start_time +"
-        " CAST(ROUND(COALESCE(s.duration_s, (SELECT MAX(r.t_top) FROM reps r"
-        " WHERE r.session_id = s.id), 0)) AS INTEGER))"
-        " FROM sessions s WHERE s.start_time <= ?1 AND EXISTS (SELECT 1 FROM reps r"
-        " WHERE r.session_id = s.id) ORDER BY s.start_time DESC, s.id DESC LIMIT 1",
-        &st);
+    hd_status res =
+        hd_db_prepare(db,
+                      "SELECT s.id, s.start_time, COALESCE(s.end_time, s.start_time +"
+                      " CAST(ROUND(COALESCE(s.duration_s, (SELECT MAX(r.t_top) FROM reps r"
+                      " WHERE r.session_id = s.id), 0)) AS INTEGER))"
+                      " FROM sessions s WHERE s.start_time <= ?1 AND EXISTS (SELECT 1 FROM reps r"
+                      " WHERE r.session_id = s.id) ORDER BY s.start_time DESC, s.id DESC LIMIT 1",
+                      &st);
     if (res < 0)
         return res;
     sqlite3_bind_int64(st, 1, now);
@@ -525,8 +525,8 @@ static hd_status state_at(hd_db *db, const hd_plan *plan, const hd_preset *p, in
     return replay(db, plan, p, t, s, NULL, 0);
 }
 
-hd_status hd_programme_advice(hd_db *db, const hd_plan *plan, const hd_preset *preset,
-                              time_t now, hd_advice *out)
+hd_status hd_programme_advice(hd_db *db, const hd_plan *plan, const hd_preset *preset, time_t now,
+                              hd_advice *out)
 {
     prog_state s;
     hd_status res;
@@ -678,8 +678,8 @@ hd_status hd_programme_today(hd_db *db, time_t now, hd_target *out)
     return HD_OK;
 }
 
-hd_status hd_programme_week_doses(hd_db *db, const hd_plan *plan, const hd_preset *p,
-                                  int64_t t, int *per_week, int nweeks)
+hd_status hd_programme_week_doses(hd_db *db, const hd_plan *plan, const hd_preset *p, int64_t t,
+                                  int *per_week, int nweeks)
 {
     prog_state s;
     for (int i = 0; i < nweeks; i++)

@@ -18,7 +18,8 @@ expect() {
     "$HEELDROP" "$@" >"$work/stdout" 2>"$work/stderr"
     local rc=$? lines
     lines=$(wc -l <"$work/stderr")
-    if [ $rc != "$code" ] || [ "$lines" != 1 ] || ! grep -q -- "$pattern" "$work/stderr"; then
+    if [ $rc != "$code" ] || [ "$lines" != 1 ] ||
+        ! grep -q -- "$pattern" "$work/stderr"; then
         echo "FAIL: heeldrop $* -> exit $rc (want $code), stderr:" >&2
         cat "$work/stderr" >&2
         fail=1
@@ -42,7 +43,11 @@ expect 6 "/nonexistent/dir" history --json /nonexistent/dir/h.json
 expect 6 "/nonexistent/dir" history --csv /nonexistent/dir/h.csv
 # nothing above created a plan or pain entry
 "$HEELDROP" history >"$work/out" 2>&1 || { echo "FAIL: history after bad input" >&2; fail=1; }
-grep -q "No sessions yet" "$work/out" || { echo "FAIL: bad input left data" >&2; cat "$work/out"; fail=1; }
+if ! grep -q "No sessions yet" "$work/out"; then
+    echo "FAIL: bad input left data" >&2
+    cat "$work/out"
+    fail=1
+fi
 
 # Unwritable data folder: a file in its way, and a place no one can write (/proc).
 touch "$work/afile"
@@ -56,16 +61,22 @@ mkdir -p "$work/bad/heeldrop"
 head -c 8192 /dev/urandom >"$work/bad/heeldrop/heeldrop.db"
 sum=$(md5sum <"$work/bad/heeldrop/heeldrop.db")
 XDG_DATA_HOME="$work/bad" expect 4 "not a HeelDrop database or damaged" history
-[ "$sum" = "$(md5sum <"$work/bad/heeldrop/heeldrop.db")" ] || { echo "FAIL: damaged db changed" >&2; fail=1; }
+if [ "$sum" != "$(md5sum <"$work/bad/heeldrop/heeldrop.db")" ]; then
+    echo "FAIL: damaged db changed" >&2
+    fail=1
+fi
 mkdir -p "$work/newer/heeldrop"
-sqlite3 "$work/newer/heeldrop/heeldrop.db" "PRAGMA user_version = 42" 2>/dev/null ||
-    python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version = 42'); c.commit()" "$work/newer/heeldrop/heeldrop.db"
+python3 -c "import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute('PRAGMA user_version = 42')
+c.commit()" "$work/newer/heeldrop/heeldrop.db"
 XDG_DATA_HOME="$work/newer" expect 4 "newer than this program" history
 
 # A broken preset file (a data folder whose models/programmes/starter.json is not JSON).
 mkdir -p "$work/share/models/programmes"
 echo '{ "name": "starter", ' >"$work/share/models/programmes/starter.json"
-HEELDROP_DATA_DIR="$work/share" expect 8 "starter.json: not valid JSON" plan --preset starter --leg left
+HEELDROP_DATA_DIR="$work/share" expect 8 "starter.json: not valid JSON" \
+    plan --preset starter --leg left
 # ... and a plan whose preset went missing afterwards
 "$HEELDROP" plan --preset guided --leg both >/dev/null 2>&1 || { echo "FAIL: plan" >&2; fail=1; }
 HEELDROP_DATA_DIR="$work/share" expect 8 "unknown preset 'guided'" plan
@@ -80,19 +91,27 @@ if [ $rc != 0 ] || [ -s "$work/err" ] || ! grep -q "No sessions in this period" 
     fail=1
 fi
 "$HEELDROP" history --json "$work/h.json" --csv "$work/h.csv" >/dev/null 2>&1 || fail=1
-python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['sessions']==[] and d['plan']['preset']=='guided'" "$work/h.json" ||
+python3 -c "import json, sys
+d = json.load(open(sys.argv[1]))
+assert d['sessions'] == [] and d['plan']['preset'] == 'guided'" "$work/h.json" ||
     { echo "FAIL: empty JSON export" >&2; fail=1; }
-[ "$(wc -l <"$work/h.csv")" = 1 ] || { echo "FAIL: empty CSV should hold the header only" >&2; fail=1; }
+[ "$(wc -l <"$work/h.csv")" = 1 ] ||
+    { echo "FAIL: empty CSV should hold the header only" >&2; fail=1; }
 for f in "$work/h.json" "$work/h.csv" "$XDG_DATA_HOME/heeldrop/heeldrop.db"; do
-    [ "$(stat -c %a "$f")" = 600 ] || { echo "FAIL: $f is $(stat -c %a "$f"), want 600" >&2; fail=1; }
+    [ "$(stat -c %a "$f")" = 600 ] ||
+        { echo "FAIL: $f is $(stat -c %a "$f"), want 600" >&2; fail=1; }
 done
-[ "$(stat -c %a "$XDG_DATA_HOME/heeldrop")" = 700 ] || { echo "FAIL: data folder not 700" >&2; fail=1; }
+[ "$(stat -c %a "$XDG_DATA_HOME/heeldrop")" = 700 ] ||
+    { echo "FAIL: data folder not 700" >&2; fail=1; }
 
 # Pain 0 and 10 are fine; the morning flag is standalone.
 "$HEELDROP" pain 0 >/dev/null 2>&1 || { echo "FAIL: pain 0" >&2; fail=1; }
-"$HEELDROP" pain 10 --morning --note "bad night" >"$work/out" 2>&1 || { echo "FAIL: pain 10" >&2; fail=1; }
-grep -q "Logged next-morning pain 10/10" "$work/out" || { echo "FAIL: pain 10 output" >&2; cat "$work/out"; fail=1; }
-grep -q "see a professional" "$work/out" || { echo "FAIL: no advice to see a professional" >&2; fail=1; }
+"$HEELDROP" pain 10 --morning --note "bad night" >"$work/out" 2>&1 ||
+    { echo "FAIL: pain 10" >&2; fail=1; }
+grep -q "Logged next-morning pain 10/10" "$work/out" ||
+    { echo "FAIL: pain 10 output" >&2; cat "$work/out"; fail=1; }
+grep -q "see a professional" "$work/out" ||
+    { echo "FAIL: no advice to see a professional" >&2; fail=1; }
 : "$fill"
 [ $fail = 0 ] && echo "bad input: all as documented"
 exit $fail

@@ -82,8 +82,8 @@ static hd_rep make_rep(int index, int set, unsigned warnings)
 
 static void test_folders(void)
 {
-    char data[PATH_MAX], dir[PATH_MAX], id[64], dir2[PATH_MAX], id2[64], dir3[PATH_MAX],
-        id3[64], want[PATH_MAX + 64];
+    char data[PATH_MAX], dir[PATH_MAX], id[64], dir2[PATH_MAX], id2[64], dir3[PATH_MAX], id3[64],
+        want[PATH_MAX + 64];
     setenv("HEELDROP_NOW", "1740987000", 1); /* 2025-03-03 07:30:00 UTC */
     setenv("TZ", "UTC", 1);
     tzset();
@@ -395,10 +395,15 @@ static void test_api(void)
     if (!db)
         return;
     CHECK(mode_of(path) == 0600);
-    hd_db_session info = {.uid = "20250303-073000", .start_time = 1740987000,
-                          .source_kind = HD_SOURCE_CAMERA, .source = "/dev/video0",
-                          .near_leg = "left", .knee = "bent", .load_kg = 7.5,
-                          .settings_json = "{\"shoe_mm\":270}", .note = "first, \"quoted\""};
+    hd_db_session info = {.uid = "20250303-073000",
+                          .start_time = 1740987000,
+                          .source_kind = HD_SOURCE_CAMERA,
+                          .source = "/dev/video0",
+                          .near_leg = "left",
+                          .knee = "bent",
+                          .load_kg = 7.5,
+                          .settings_json = "{\"shoe_mm\":270}",
+                          .note = "first, \"quoted\""};
     CHECK(hd_db_session_begin(db, &info, &sid) == HD_OK && sid > 0);
     CHECK(hd_db_session_begin(db, &info, &sid2) == HD_ERR_INVALID);
     CHECK(strstr(hd_last_error(), "already") != NULL);
@@ -446,8 +451,10 @@ static void test_api(void)
           HD_ERR_INVALID);
     CHECK(hd_db_session_end(db, sid, 1740987600, 600.0, 18000, 12, HD_SESSION_DONE) == HD_OK);
 
-    hd_db_session info2 = {.uid = "20250304-080000", .start_time = 1741075200,
-                           .source_kind = HD_SOURCE_FILE, .source = "clip.mp4"};
+    hd_db_session info2 = {.uid = "20250304-080000",
+                           .start_time = 1741075200,
+                           .source_kind = HD_SOURCE_FILE,
+                           .source = "clip.mp4"};
     CHECK(hd_db_session_begin(db, &info2, &sid2) == HD_OK);
     CHECK(hd_db_session_set_note(db, sid2, "from a video") == HD_OK);
 
@@ -526,8 +533,9 @@ static void test_killed_session(void)
 
 static unsigned expected_warnings(int index)
 {
-    return index % 3 == 0 ? HD_WARN_TOO_FAST : index % 5 == 0 ? HD_WARN_NO_HOLD | HD_WARN_BOUNCE
-                                                             : 0;
+    return index % 3 == 0   ? HD_WARN_TOO_FAST
+           : index % 5 == 0 ? HD_WARN_NO_HOLD | HD_WARN_BOUNCE
+                            : 0;
 }
 
 static void test_reader_while_writing(void)
@@ -643,8 +651,9 @@ static void test_reader_while_writing(void)
         fclose(f);
     }
     CHECK(mean_w >= 0);
-    fprintf(stderr, "  reader: %d reads, worst %.1f ms; writer: %d reps, commit mean %.1f ms, "
-                    "worst %.1f ms\n",
+    fprintf(stderr,
+            "  reader: %d reads, worst %.1f ms; writer: %d reps, commit mean %.1f ms, "
+            "worst %.1f ms\n",
             reads, worst * 1e3, WRITER_REPS, mean_w * 1e3, worst_w * 1e3);
     hd_db_close(db);
 }

@@ -88,10 +88,9 @@ int main(int argc, char **argv)
             if (hd_db_rep_add(db, sid, &r, a[3]) < 0)
                 return fail(line, "rep");
         } else if (!strcmp(a[0], "end") && n == 6) {
-            hd_session_status s =
-                strcmp(a[5], "done") ? HD_SESSION_INTERRUPTED : HD_SESSION_DONE;
-            if (hd_db_session_end(db, sid, atoll(a[1]), atof(a[2]), atoll(a[3]), atoll(a[4]),
-                                  s) < 0)
+            hd_session_status s = strcmp(a[5], "done") ? HD_SESSION_INTERRUPTED : HD_SESSION_DONE;
+            if (hd_db_session_end(db, sid, atoll(a[1]), atof(a[2]), atoll(a[3]), atoll(a[4]), s) <
+                0)
                 return fail(line, "end");
         } else if (!strcmp(a[0], "pain") && n >= 5) {
             int64_t ps = 0;

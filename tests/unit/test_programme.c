@@ -45,8 +45,13 @@ static int64_t session(hd_db *db, int64_t t, int n, const char *leg, int warned)
     hd_db_session info = {.uid = uid, .start_time = t, .near_leg = "left"};
     CHECK(hd_db_session_begin(db, &info, &sid) == HD_OK);
     for (int i = 1; i <= n; i++) {
-        hd_rep r = {.index = i, .set = 1, .foot = 1, .descent_s = 3.5, .hold_s = 0.5,
-                    .t_descent_start = i * 10.0, .t_top = i * 10.0 + 5};
+        hd_rep r = {.index = i,
+                    .set = 1,
+                    .foot = 1,
+                    .descent_s = 3.5,
+                    .hold_s = 0.5,
+                    .t_descent_start = i * 10.0,
+                    .t_top = i * 10.0 + 5};
         r.warnings = i <= warned ? HD_WARN_TOO_FAST : 0;
         CHECK(hd_db_rep_add(db, sid, &r, leg) == HD_OK);
     }
