@@ -136,9 +136,10 @@ typedef struct hd_target {
     hd_advice advice; /* for the next session */
 } hd_target;
 
-/* Fills out for the local day of now (refreshing the plan's stage first). When no plan
- * was chosen returns HD_OK with has_plan 0. HD_ERR_MODEL (the plan's preset file is
- * missing or broken), HD_ERR_IO. */
+/* Fills out for the local day of now (refreshing the plan's stage first). It queries the
+ * database (about 2 ms with 16 weeks of twice-daily sessions): call it when a session
+ * starts and after each rep, not every frame. When no plan was chosen returns HD_OK with
+ * has_plan 0. HD_ERR_MODEL (the plan's preset file is missing or broken), HD_ERR_IO. */
 hd_status hd_programme_today(hd_db *db, time_t now, hd_target *out);
 
 /* Reps per leg per session this target asks for (sets x reps x knee variants). */
