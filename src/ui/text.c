@@ -8,8 +8,8 @@
 #include "ui/ui_priv.h"
 
 /* Share of the output height for each font role's pixel size. The count (F_HUGE) is
- * about 80 px at 720 lines: digits about 58 px tall, readable from 2 m on a 13" screen. */
-static const double font_share[F_COUNT] = {0.030, 0.040, 0.056, 0.075, 0.112};
+ * 90 px at 720 lines: digits about 65 px tall, readable from 2 m on a 13" screen. */
+static const double font_share[F_COUNT] = {0.030, 0.040, 0.056, 0.075, 0.125};
 static const int font_bold[F_COUNT] = {0, 0, 1, 1, 1};
 
 static int readable(const char *p)
