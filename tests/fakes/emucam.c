@@ -514,9 +514,8 @@ static hd_status file_seek_to(emucam *cam, int64_t t_us)
     return HD_OK;
 }
 
-static hd_status render_file(emucam *cam, int64_t n)
+static hd_status render_file(emucam *cam, int64_t t_us)
 {
-    int64_t t_us = (int64_t)llround(n * 1e6 / cam->fps);
     hd_status st = file_seek_to(cam, t_us);
     const ec_pic *pc = &cam->pic[cam->cur_pic];
     int cw, ch;
@@ -649,7 +648,7 @@ static void produce(emucam *cam, int64_t n, int64_t due_ns)
     unsigned idx;
     ec_buf *b;
     size_t used = 0;
-    int64_t t0 = now_ns();
+    int64_t t0 = now_ns(), content_ns;
 
     if (cam->nin == 0) {
         cam->c.frames_dropped++;
@@ -659,12 +658,15 @@ static void produce(emucam *cam, int64_t n, int64_t due_ns)
     memmove(cam->incoming, cam->incoming + 1, (cam->nin - 1) * sizeof(unsigned));
     cam->nin--;
     b = &cam->bufs[idx];
+    /* what the scene shows follows the clock since the first STREAMON, not the frame count:
+     * after a stall or a reconnect the world has moved on, as in front of a real camera */
+    content_ns = due_ns - cam->first_streamon_ns;
     if (img_alloc(cam) == HD_OK) {
         hd_status st = HD_OK;
         if (!strcmp(cam->source, "scene"))
-            render_scene(cam, n);
+            render_scene(cam, llround((double)content_ns * cam->fps / 1e9));
         else
-            st = render_file(cam, n);
+            st = render_file(cam, content_ns / 1000);
         if (st == HD_OK)
             used = pack(cam, cam->bufmem + (size_t)idx * cam->buf_stride, cam->buf_len, n);
         else

@@ -348,6 +348,8 @@ static void test_unplug_reconnect(void)
                 /* the monotonic clock carries the real gap (>= the 1.2 s unplugged) */
                 CHECK(f.pts_us - last_pts >= 1100000);
                 CHECK(f.seq == last_seq + 1);
+                /* and the picture is the one of that moment, not a replay from the start */
+                CHECK(scene_exact(&f, llround(f.pts_us * 30 / 1e6)));
             }
             last_pts = f.pts_us;
             last_seq = f.seq;

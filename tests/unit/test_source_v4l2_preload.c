@@ -1,7 +1,7 @@
 /* test_source_v4l2_preload.c - the camera backend through the REAL libv4l2, run by
  * tests/integration/v4l2_preload.sh under LD_PRELOAD=libhd_emucam.so.
  *
- * usage: test_v4l2_preload_capture yuyv|mjpeg|unplug|file [device]
+ * usage: test_v4l2_preload_capture yuyv|mjpeg|unplug|file [device [WxH]]
  *   yuyv, mjpeg: the camera offers only that format (HD_EMUCAM_FORMATS set by the script);
  *                libv4l2 converts it to YUV 4:2:0 and the pixels must be the scene's
  *                (exact for YUYV, within JPEG error for MJPEG).
@@ -76,6 +76,7 @@ int main(int argc, char **argv)
     const char *mode = argc > 1 ? argv[1] : "yuyv";
     const char *dev = argc > 2 ? argv[2] : "/dev/video0";
     hd_source_opts so = {.want_format = HD_PIX_YUV420P, .width = 320, .height = 240, .fps = 30};
+    int want_w = 320, want_h = 240;
     hd_source *src = NULL;
     hd_v4l2_stats st;
     hd_status s;
@@ -85,6 +86,12 @@ int main(int argc, char **argv)
     double t_end;
     uint64_t first_sum = 0;
 
+    if (argc > 3 && sscanf(argv[3], "%dx%d", &want_w, &want_h) != 2) {
+        fprintf(stderr, "bad size %s\n", argv[3]);
+        return 2;
+    }
+    so.width = want_w;
+    so.height = want_h;
     /* discovery through libv4l2 finds the preloaded device */
     s = hd_v4l2_find_camera(path, sizeof(path));
     CHECK(s == HD_OK);
@@ -100,7 +107,7 @@ int main(int argc, char **argv)
             st.height, st.fourcc_str, st.fps);
     CHECK(!strcmp(st.driver, "heeldrop-emucam"));
     CHECK(!strcmp(st.fourcc_str, "YU12")); /* libv4l2 did the conversion, not the backend */
-    CHECK(st.width == 320 && st.height == 240);
+    CHECK(st.width == want_w && st.height == want_h);
 
     t_end = now_s() + (!strcmp(mode, "unplug") ? 6.0 : 1.5);
     while (now_s() < t_end) {
@@ -117,7 +124,7 @@ int main(int argc, char **argv)
             break;
         }
         got++;
-        CHECK(f.format == HD_PIX_YUV420P && f.width == 320 && f.height == 240);
+        CHECK(f.format == HD_PIX_YUV420P && f.width == want_w && f.height == want_h);
         CHECK(f.pts_us > last_pts && f.seq > last_seq);
         last_pts = f.pts_us;
         last_seq = f.seq;
