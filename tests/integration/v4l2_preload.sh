@@ -105,7 +105,23 @@ check_clean "$HD_TMP/s-unplug" "unplug"
 check "unplug: the shim unplugged and replugged once" \
     '[ "$(stat_of "$HD_TMP/s-unplug" unplugs)" = 1 ] && [ "$(stat_of "$HD_TMP/s-unplug" replugs)" = 1 ]'
 
-# 6. frames from a video file (the bundled sample), scaled to the camera's size
+# 6. faults through libv4l2: EAGAIN, EINTR and EIO on DQBUF, EINTR in poll
+prun "$HD_TMP/s-faults" env HD_EMUCAM_FORMATS=YUYV \
+    HD_EMUCAM_FAULTS=dqbuf:EAGAIN:5,dqbuf:EINTR:10,poll:EINTR:15,dqbuf:EIO:20 "$PROG" yuyv
+check "transient faults through libv4l2: capture goes on, pixels exact" '[ "$RC" = 0 ]'
+[ "$RC" = 0 ] || cat "$HD_TMP/err"
+check_clean "$HD_TMP/s-faults" "transient faults"
+check "transient faults: all four fired" '[ "$(stat_of "$HD_TMP/s-faults" faults_fired)" = 4 ]'
+
+# 7. a 1.5 s stall after 1 s: lost shown, frames resume without reopening
+prun "$HD_TMP/s-stall" env HD_EMUCAM_FORMATS=YUYV HD_EMUCAM_STALL_AT_S=1 \
+    HD_EMUCAM_STALL_FOR_S=1.5 "$PROG" stall
+check "stall through libv4l2: lost shown, then frames again" '[ "$RC" = 0 ]'
+[ "$RC" = 0 ] || cat "$HD_TMP/err"
+check_clean "$HD_TMP/s-stall" "stall"
+check "stall: the shim stalled once" '[ "$(stat_of "$HD_TMP/s-stall" stalls)" = 1 ]'
+
+# 8. frames from a video file (the bundled sample), scaled to the camera's size
 if [ -f "$HD_SRC/assets/sample.mp4" ]; then
     prun "$HD_TMP/s-file" env HD_EMUCAM_SOURCE="$HD_SRC/assets/sample.mp4" \
         HD_EMUCAM_FORMATS=YUYV "$PROG" file

@@ -9,6 +9,9 @@
  *                HD_EMUCAM_REPLUG_AFTER_S set): lost is reported, then frames again, with
  *                pts and seq still increasing.
  *   file:        frames from a video file: they must change over time.
+ *   stall:       the camera stops sending frames for a while (HD_EMUCAM_STALL_AT_S and
+ *                HD_EMUCAM_STALL_FOR_S set): shown as lost, counted once, frames resume
+ *                without a reconnect.
  * In every mode the driver name must be the fake's ("heeldrop-emucam"): a run that
  * reached no camera, or a real one, fails. Exit 0 pass, 1 fail.
  */
@@ -109,7 +112,7 @@ int main(int argc, char **argv)
     CHECK(!strcmp(st.fourcc_str, "YU12")); /* libv4l2 did the conversion, not the backend */
     CHECK(st.width == want_w && st.height == want_h);
 
-    t_end = now_s() + (!strcmp(mode, "unplug") ? 6.0 : 1.5);
+    t_end = now_s() + (!strcmp(mode, "unplug") || !strcmp(mode, "stall") ? 5.0 : 1.5);
     while (now_s() < t_end) {
         hd_frame f;
         s = hd_source_acquire(src, &f);
@@ -175,6 +178,12 @@ int main(int argc, char **argv)
     }
     if (!strcmp(mode, "file"))
         CHECK(changed);
+    if (!strcmp(mode, "stall")) {
+        CHECK(saw_lost);
+        CHECK(st.stalls == 1 && st.reconnects == 0);
+        CHECK(frames_after >= 10);
+        CHECK(!st.lost);
+    }
     hd_source_close(src);
     return TEST_EXIT();
 }
