@@ -43,13 +43,13 @@ struct pollfd;
  * errno) of the libc call of the same name, with ctx passed first. The table and ctx are
  * borrowed: they must outlive every source and call that uses them. */
 typedef struct hd_v4l2_dev_ops {
-    const char *name; /* "libv4l2", "emucam", for messages */
-    void *ctx;        /* passed to every function */
-    int (*open)(void *ctx, const char *path, int flags);          /* fd, or -1 and errno */
-    int (*close)(void *ctx, int fd);                              /* 0, or -1 and errno */
+    const char *name;                                    /* "libv4l2", "emucam", for messages */
+    void *ctx;                                           /* passed to every function */
+    int (*open)(void *ctx, const char *path, int flags); /* fd, or -1 and errno */
+    int (*close)(void *ctx, int fd);                     /* 0, or -1 and errno */
     int (*ioctl)(void *ctx, int fd, unsigned long request, void *arg);
     void *(*mmap)(void *ctx, void *addr, size_t len, int prot, int flags, int fd,
-                  int64_t offset);                                /* MAP_FAILED and errno */
+                  int64_t offset); /* MAP_FAILED and errno */
     int (*munmap)(void *ctx, void *addr, size_t len);
     int (*poll)(void *ctx, struct pollfd *fds, unsigned long nfds, int timeout_ms);
 } hd_v4l2_dev_ops;
@@ -59,33 +59,33 @@ extern const hd_v4l2_dev_ops hd_v4l2_libv4l2_ops;
 
 /* The V4L2 backend. uri is the device path ("/dev/video0"). In hd_source_opts:
  * width/height (0: 1280x720), fps (0: 30), want_format (YUV420P or NONE; GRAY8 gives the
- * same frames with plane 0 only, no copy), dev_ops (NULL: libv4l2). Every failure of open() is a camera
- * problem and returns HD_ERR_DEVICE (exit code 7) with a message naming the device and
- * the cause: no such device, permission, not a capture device, busy, no format HeelDrop
- * can read, streaming refused. */
+ * same frames with plane 0 only, no copy), dev_ops (NULL: libv4l2). Every failure of open() is a
+ * camera problem and returns HD_ERR_DEVICE (exit code 7) with a message naming the device and the
+ * cause: no such device, permission, not a capture device, busy, no format HeelDrop can read,
+ * streaming refused. */
 extern const hd_source_ops hd_source_v4l2_ops;
 
 /* What the camera was asked for, what it gave, and how the stream is going. */
 typedef struct hd_v4l2_stats {
-    int req_width, req_height;   /* asked for */
+    int req_width, req_height; /* asked for */
     double req_fps;
-    uint32_t req_fourcc;         /* always V4L2_PIX_FMT_YUV420 ("YU12") */
-    int width, height;           /* what the camera gave (0 before the first negotiation) */
-    double fps;                  /* from G_PARM after S_PARM (0 when the driver won't say) */
-    uint32_t fourcc;             /* the format the buffers arrive in ("YU12" via libv4l2) */
-    char fourcc_str[8];          /* the same as text */
-    int adjusted;                /* 1: size or rate differ from what was asked */
-    char adjust_note[160];       /* e.g. "asked 1920x1080 at 60 fps, camera gives 1280x720 at
-                                    30 fps"; "" when not adjusted */
-    char driver[32], card[64];   /* from QUERYCAP */
-    int64_t delivered;           /* frames handed out by acquire() */
-    int64_t dropped;             /* sequence gaps: frames the camera lost */
-    int64_t skipped;             /* frames given back unseen because a newer one was ready */
-    int lost;                    /* 1 now: unplugged, failed or stalled (no picture) */
-    int stalled;                 /* 1 now: open but no frame for about a second */
-    int64_t reconnects;          /* times the camera came back after being lost */
-    int64_t stalls;              /* times frames stopped for about a second */
-    int64_t errors;              /* transient errors (EIO, bad buffers) survived */
+    uint32_t req_fourcc;       /* always V4L2_PIX_FMT_YUV420 ("YU12") */
+    int width, height;         /* what the camera gave (0 before the first negotiation) */
+    double fps;                /* from G_PARM after S_PARM (0 when the driver won't say) */
+    uint32_t fourcc;           /* the format the buffers arrive in ("YU12" via libv4l2) */
+    char fourcc_str[8];        /* the same as text */
+    int adjusted;              /* 1: size or rate differ from what was asked */
+    char adjust_note[160];     /* e.g. "asked 1920x1080 at 60 fps, camera gives 1280x720 at
+                                  30 fps"; "" when not adjusted */
+    char driver[32], card[64]; /* from QUERYCAP */
+    int64_t delivered;         /* frames handed out by acquire() */
+    int64_t dropped;           /* sequence gaps: frames the camera lost */
+    int64_t skipped;           /* frames given back unseen because a newer one was ready */
+    int lost;                  /* 1 now: unplugged, failed or stalled (no picture) */
+    int stalled;               /* 1 now: open but no frame for about a second */
+    int64_t reconnects;        /* times the camera came back after being lost */
+    int64_t stalls;            /* times frames stopped for about a second */
+    int64_t errors;            /* transient errors (EIO, bad buffers) survived */
 } hd_v4l2_stats;
 
 /* Copies the statistics of a source opened with hd_source_v4l2_ops into *out. For any

@@ -30,10 +30,10 @@
 
 #define V4L2_WANT_BUFFERS 4
 #define V4L2_MAX_BUFFERS 16
-#define V4L2_RETRY_US 1000000      /* reopen attempts while lost */
-#define V4L2_STALL_US 1000000      /* no frame this long: stalled (shown as lost) */
-#define V4L2_RESTART_US 3000000    /* stalled this long: close and reopen the device */
-#define V4L2_MAX_ERROR_RUN 30      /* failed dequeues in a row before the device is lost */
+#define V4L2_RETRY_US 1000000   /* reopen attempts while lost */
+#define V4L2_STALL_US 1000000   /* no frame this long: stalled (shown as lost) */
+#define V4L2_RESTART_US 3000000 /* stalled this long: close and reopen the device */
+#define V4L2_MAX_ERROR_RUN 30   /* failed dequeues in a row before the device is lost */
 #define V4L2_MAX_EINTR 8
 
 /* ---- the default device calls: libv4l2 plus libc's poll() ---- */
@@ -56,8 +56,7 @@ static int lv_ioctl(void *ctx, int fd, unsigned long request, void *arg)
     return v4l2_ioctl(fd, request, arg);
 }
 
-static void *lv_mmap(void *ctx, void *addr, size_t len, int prot, int flags, int fd,
-                     int64_t offset)
+static void *lv_mmap(void *ctx, void *addr, size_t len, int prot, int flags, int fd, int64_t offset)
 {
     (void)ctx;
     return v4l2_mmap(addr, len, prot, flags, fd, offset);
@@ -96,34 +95,34 @@ typedef struct v4l2_buf {
 typedef struct v4l2_priv {
     const hd_v4l2_dev_ops *ops;
     char path[256];
-    int fd;                   /* -1 while closed */
-    hd_pixfmt want;           /* YUV420P or GRAY8 */
+    int fd;         /* -1 while closed */
+    hd_pixfmt want; /* YUV420P or GRAY8 */
 
     /* the negotiated stream */
-    uint32_t fourcc;          /* YUV420 or YUYV */
+    uint32_t fourcc; /* YUV420 or YUYV */
     int width, height, bpl;
-    int64_t period_us;        /* from the rate we got, else the rate we asked */
+    int64_t period_us; /* from the rate we got, else the rate we asked */
     v4l2_buf bufs[V4L2_MAX_BUFFERS];
     unsigned nbuf;
     int streaming;
-    int held;                 /* buffer lent to the caller, -1 none */
-    uint8_t *conv;            /* YUYV converted to 4:2:0 */
+    int held;      /* buffer lent to the caller, -1 none */
+    uint8_t *conv; /* YUYV converted to 4:2:0 */
     size_t conv_size;
 
     /* timing across streams (a reconnect starts a new stream) */
-    int have_first;           /* a frame was delivered */
+    int have_first; /* a frame was delivered */
     int64_t last_pts, last_seq;
-    int have_mono;            /* mono_off is known */
-    int64_t mono_off;         /* pts = monotonic timestamp + mono_off */
-    int stream_first;         /* the current stream has produced a buffer */
-    int64_t stream_off;       /* pts = timestamp + stream_off */
-    int64_t seq_off;          /* seq = sequence + seq_off */
+    int have_mono;      /* mono_off is known */
+    int64_t mono_off;   /* pts = monotonic timestamp + mono_off */
+    int stream_first;   /* the current stream has produced a buffer */
+    int64_t stream_off; /* pts = timestamp + stream_off */
+    int64_t seq_off;    /* seq = sequence + seq_off */
     uint32_t last_hw_seq;
 
     /* health */
     int lost;
     int64_t next_retry_us;
-    int64_t last_frame_us;    /* our clock: last frame or stream start (stall detection) */
+    int64_t last_frame_us; /* our clock: last frame or stream start (stall detection) */
     int error_run;
 
     hd_v4l2_stats st;
@@ -189,8 +188,8 @@ static void dev_stop(v4l2_priv *p)
         p->bufs[i].start = NULL;
     }
     if (p->fd >= 0 && p->nbuf) {
-        struct v4l2_requestbuffers rb = {.count = 0, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-                                         .memory = V4L2_MEMORY_MMAP};
+        struct v4l2_requestbuffers rb = {
+            .count = 0, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP};
         xioctl(p, VIDIOC_REQBUFS, &rb);
     }
     p->nbuf = 0;
@@ -206,12 +205,16 @@ static hd_status open_error(const char *path, int err)
     case ENOENT:
     case ENODEV:
     case ENXIO:
-        return hd_fail(HD_ERR_DEVICE, "camera %s not found (is it plugged in? 'heeldrop devices' "
-                                      "lists the cameras)", path);
+        return hd_fail(HD_ERR_DEVICE,
+                       "camera %s not found (is it plugged in? 'heeldrop devices' "
+                       "lists the cameras)",
+                       path);
     case EACCES:
     case EPERM:
-        return hd_fail(HD_ERR_DEVICE, "camera %s: permission denied (add yourself to the "
-                                      "'video' group)", path);
+        return hd_fail(HD_ERR_DEVICE,
+                       "camera %s: permission denied (add yourself to the "
+                       "'video' group)",
+                       path);
     case EBUSY:
         return hd_fail(HD_ERR_DEVICE, "camera %s is busy (another program is using it)", path);
     default:
@@ -226,8 +229,8 @@ static hd_status dev_fail(v4l2_priv *p, const char *what)
     if (err == ENODEV)
         st = hd_fail(HD_ERR_DEVICE, "camera %s went away during %s", p->path, what);
     else if (err == EBUSY)
-        st = hd_fail(HD_ERR_DEVICE, "camera %s is busy (another program is using it): %s",
-                     p->path, what);
+        st = hd_fail(HD_ERR_DEVICE, "camera %s is busy (another program is using it): %s", p->path,
+                     what);
     else
         st = hd_fail(HD_ERR_DEVICE, "camera %s: %s failed: %s", p->path, what, strerror(err));
     dev_stop(p);
@@ -267,8 +270,8 @@ static hd_status dev_set_format(v4l2_priv *p)
     }
     if (f.fmt.pix.width < 16 || f.fmt.pix.height < 16 || f.fmt.pix.width > 8192 ||
         f.fmt.pix.height > 8192) {
-        hd_status st = hd_fail(HD_ERR_DEVICE, "camera %s gives an unusable size %ux%u",
-                               p->path, f.fmt.pix.width, f.fmt.pix.height);
+        hd_status st = hd_fail(HD_ERR_DEVICE, "camera %s gives an unusable size %ux%u", p->path,
+                               f.fmt.pix.width, f.fmt.pix.height);
         dev_stop(p);
         return st;
     }
@@ -277,10 +280,9 @@ static hd_status dev_set_format(v4l2_priv *p)
     p->height = (int)f.fmt.pix.height;
     if (p->fourcc == V4L2_PIX_FMT_YUYV)
         p->bpl = f.fmt.pix.bytesperline >= f.fmt.pix.width * 2 ? (int)f.fmt.pix.bytesperline
-                                                                : p->width * 2;
+                                                               : p->width * 2;
     else
-        p->bpl = f.fmt.pix.bytesperline >= f.fmt.pix.width ? (int)f.fmt.pix.bytesperline
-                                                            : p->width;
+        p->bpl = f.fmt.pix.bytesperline >= f.fmt.pix.width ? (int)f.fmt.pix.bytesperline : p->width;
     return HD_OK;
 }
 
@@ -321,8 +323,8 @@ static hd_status dev_map_buffers(v4l2_priv *p)
     }
     p->nbuf = rb.count < V4L2_MAX_BUFFERS ? rb.count : V4L2_MAX_BUFFERS;
     for (unsigned i = 0; i < p->nbuf; i++) {
-        struct v4l2_buffer b = {.index = i, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-                                .memory = V4L2_MEMORY_MMAP};
+        struct v4l2_buffer b = {
+            .index = i, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP};
         if (xioctl(p, VIDIOC_QUERYBUF, &b) == -1)
             return dev_fail(p, "querying a buffer (QUERYBUF)");
         p->bufs[i].len = b.length;
@@ -334,8 +336,8 @@ static hd_status dev_map_buffers(v4l2_priv *p)
         }
     }
     for (unsigned i = 0; i < p->nbuf; i++) {
-        struct v4l2_buffer b = {.index = i, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-                                .memory = V4L2_MEMORY_MMAP};
+        struct v4l2_buffer b = {
+            .index = i, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP};
         if (xioctl(p, VIDIOC_QBUF, &b) == -1)
             return dev_fail(p, "queueing a buffer (QBUF)");
     }
@@ -352,8 +354,8 @@ static void note_adjustment(v4l2_priv *p, int first)
     if (!s->adjusted)
         return;
     snprintf(s->adjust_note, sizeof(s->adjust_note),
-             "asked %dx%d at %g fps, camera gives %dx%d at %g fps", s->req_width,
-             s->req_height, s->req_fps, s->width, s->height, s->fps > 0 ? s->fps : s->req_fps);
+             "asked %dx%d at %g fps, camera gives %dx%d at %g fps", s->req_width, s->req_height,
+             s->req_fps, s->width, s->height, s->fps > 0 ? s->fps : s->req_fps);
     if (first)
         HD_LOG(HD_LOG_WARN, "camera %s: %s", p->path, s->adjust_note);
 }
@@ -383,8 +385,8 @@ static hd_status dev_start(v4l2_priv *p, int first)
     caps = (cap.capabilities & V4L2_CAP_DEVICE_CAPS) ? cap.device_caps : cap.capabilities;
     if (!(caps & V4L2_CAP_VIDEO_CAPTURE) || !(caps & V4L2_CAP_STREAMING)) {
         dev_stop(p);
-        return hd_fail(HD_ERR_DEVICE, "%s (%.32s) is not a streaming video capture device",
-                       p->path, (const char *)cap.card);
+        return hd_fail(HD_ERR_DEVICE, "%s (%.32s) is not a streaming video capture device", p->path,
+                       (const char *)cap.card);
     }
     snprintf(p->st.driver, sizeof(p->st.driver), "%.31s", (const char *)cap.driver);
     snprintf(p->st.card, sizeof(p->st.card), "%.32s", (const char *)cap.card);
@@ -408,8 +410,8 @@ static hd_status dev_start(v4l2_priv *p, int first)
     p->last_frame_us = mono_us();
 
     if (p->fourcc == V4L2_PIX_FMT_YUYV) {
-        size_t need = (size_t)p->width * p->height +
-                      2 * (size_t)((p->width + 1) / 2) * ((p->height + 1) / 2);
+        size_t need =
+            (size_t)p->width * p->height + 2 * (size_t)((p->width + 1) / 2) * ((p->height + 1) / 2);
         if (need > p->conv_size) {
             uint8_t *c = realloc(p->conv, need);
             if (!c) {
@@ -425,9 +427,9 @@ static hd_status dev_start(v4l2_priv *p, int first)
     p->st.fourcc = p->fourcc;
     hd_v4l2_fourcc_str(p->fourcc, p->st.fourcc_str);
     note_adjustment(p, first);
-    HD_LOG(HD_LOG_INFO, "camera %s (%s, %s): %dx%d %s at %g fps, %u buffers", p->path,
-           p->st.card, p->st.driver, p->width, p->height, hd_v4l2_fourcc_str(p->fourcc, fc),
-           p->st.fps, p->nbuf);
+    HD_LOG(HD_LOG_INFO, "camera %s (%s, %s): %dx%d %s at %g fps, %u buffers", p->path, p->st.card,
+           p->st.driver, p->width, p->height, hd_v4l2_fourcc_str(p->fourcc, fc), p->st.fps,
+           p->nbuf);
     return HD_OK;
 }
 
@@ -495,8 +497,8 @@ static hd_status lost_step(hd_source *src, v4l2_priv *p)
             p->lost = 0;
             p->st.reconnects++;
             fill_info(src, p);
-            HD_LOG(HD_LOG_WARN, "camera %s is back: %dx%d at %g fps", p->path, p->width,
-                   p->height, p->st.fps);
+            HD_LOG(HD_LOG_WARN, "camera %s is back: %dx%d at %g fps", p->path, p->width, p->height,
+                   p->st.fps);
             return HD_AGAIN;
         }
         HD_LOG(HD_LOG_DEBUG, "camera %s: reopen failed: %s", p->path, hd_last_error());
@@ -513,8 +515,8 @@ static hd_status lost_step(hd_source *src, v4l2_priv *p)
 
 static void requeue(v4l2_priv *p, unsigned index)
 {
-    struct v4l2_buffer b = {.index = index, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-                            .memory = V4L2_MEMORY_MMAP};
+    struct v4l2_buffer b = {
+        .index = index, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP};
     if (xioctl(p, VIDIOC_QBUF, &b) == -1 && errno != ENODEV) {
         p->st.errors++;
         HD_LOG(HD_LOG_DEBUG, "camera %s: QBUF %u: %s", p->path, index, strerror(errno));

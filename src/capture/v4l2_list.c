@@ -75,7 +75,8 @@ hd_status hd_v4l2_find_camera_with(const hd_v4l2_dev_ops *ops, char *path, size_
                        "no camera found: looked for a video capture device at /dev/video0 to "
                        "/dev/video%d and may not open %d of them (join the 'video' group); to "
                        "use a saved video run 'heeldrop analyze FILE' or "
-                       "'heeldrop live --source FILE'", V4L2_MAX_NODES - 1, denied);
+                       "'heeldrop live --source FILE'",
+                       V4L2_MAX_NODES - 1, denied);
     if (nodes)
         return hd_fail(HD_ERR_NOTFOUND,
                        "no camera found: looked for a video capture device at /dev/video0 to "
@@ -102,8 +103,8 @@ static void print_rate(FILE *out, const struct v4l2_fract *f, int *first)
     *first = 0;
 }
 
-static void describe_intervals(const hd_v4l2_dev_ops *ops, int fd, uint32_t fourcc,
-                               uint32_t w, uint32_t h, FILE *out)
+static void describe_intervals(const hd_v4l2_dev_ops *ops, int fd, uint32_t fourcc, uint32_t w,
+                               uint32_t h, FILE *out)
 {
     struct v4l2_frmivalenum iv;
     int first = 1;
@@ -148,9 +149,10 @@ static void describe_sizes(const hd_v4l2_dev_ops *ops, int fd, uint32_t fourcc, 
             describe_intervals(ops, fd, fourcc, fs.discrete.width, fs.discrete.height, out);
             continue;
         }
-        fprintf(out, "      %ux%u to %ux%u in steps of %ux%u; at the largest: ",
-                fs.stepwise.min_width, fs.stepwise.min_height, fs.stepwise.max_width,
-                fs.stepwise.max_height, fs.stepwise.step_width, fs.stepwise.step_height);
+        fprintf(out,
+                "      %ux%u to %ux%u in steps of %ux%u; at the largest: ", fs.stepwise.min_width,
+                fs.stepwise.min_height, fs.stepwise.max_width, fs.stepwise.max_height,
+                fs.stepwise.step_width, fs.stepwise.step_height);
         describe_intervals(ops, fd, fourcc, fs.stepwise.max_width, fs.stepwise.max_height, out);
         break;
     }

@@ -45,8 +45,10 @@ int hd_cmd_devices(int argc, char **argv)
         } else if (!strncmp(a, "--device=", 9)) {
             device = a + 9;
         } else {
-            fprintf(stderr, "heeldrop devices: unexpected argument '%s' (see 'heeldrop "
-                            "devices --help')\n", a);
+            fprintf(stderr,
+                    "heeldrop devices: unexpected argument '%s' (see 'heeldrop "
+                    "devices --help')\n",
+                    a);
             return 2;
         }
     }

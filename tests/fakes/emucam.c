@@ -71,7 +71,7 @@ struct emucam {
 
     /* the device instance */
     int plugged, generation;
-    int64_t replug_at_ns;     /* 0: no replug pending */
+    int64_t replug_at_ns; /* 0: no replug pending */
     struct {
         int fd, gen;
         int nonblock;
@@ -83,15 +83,15 @@ struct emucam {
     double fps;
 
     /* queue */
-    int owner;                /* fd owning the buffers, -1 none */
+    int owner; /* fd owning the buffers, -1 none */
     unsigned nbuf;
-    size_t buf_len;           /* sizeimage */
-    size_t buf_stride;        /* page-aligned spacing in the memfd */
+    size_t buf_len;    /* sizeimage */
+    size_t buf_stride; /* page-aligned spacing in the memfd */
     int memfd;
     ec_buf bufs[EC_MAX_BUFS];
     unsigned incoming[EC_MAX_BUFS], nin; /* FIFO of queued buffers */
     unsigned done[EC_MAX_BUFS], ndone;   /* FIFO of filled buffers */
-    uint8_t *bufmem;          /* our own mapping of the memfd, to fill frames */
+    uint8_t *bufmem;                     /* our own mapping of the memfd, to fill frames */
     size_t bufmem_len;
     int streaming;
     int64_t t0_ns, period_ns, next_frame;
@@ -109,11 +109,11 @@ struct emucam {
 
     /* content */
     hd_source *file;
-    ec_pic pic[2];            /* file frames: pic[cur_pic] showing, the other one next */
+    ec_pic pic[2]; /* file frames: pic[cur_pic] showing, the other one next */
     int cur_pic, have_cur, have_next, file_done;
-    int64_t file_base_us;     /* content time at which the current pass over the file began */
+    int64_t file_base_us; /* content time at which the current pass over the file began */
     int64_t file_last_pts;
-    uint8_t *img[3];          /* the frame at the negotiated size, planar 4:2:0 */
+    uint8_t *img[3]; /* the frame at the negotiated size, planar 4:2:0 */
     int img_w, img_h;
     struct SwsContext *sws;
     AVCodecContext *enc;
@@ -196,8 +196,8 @@ hd_status emucam_cfg_from_env(emucam_cfg *c)
 {
     const char *v;
     hd_status st = HD_OK;
-#define ENV_STR(name, field)                                                                   \
-    if ((v = getenv(name)) && *v)                                                              \
+#define ENV_STR(name, field)                                                                       \
+    if ((v = getenv(name)) && *v)                                                                  \
     c->field = v
     ENV_STR("HD_EMUCAM_DEVICE", path);
     ENV_STR("HD_EMUCAM_SOURCE", source);
@@ -255,10 +255,12 @@ static hd_status parse_lists(emucam *cam, const emucam_cfg *c)
     cam->nsizes = 0;
     for (s = c->sizes; *s;) {
         int w, h, used = 0;
-        if (sscanf(s, "%dx%d%n", &w, &h, &used) != 2 || w < 16 || h < 16 || w > 4096 ||
-            h > 4096 || (w & 1) || (h & 1) || cam->nsizes == EC_MAX_SIZES)
-            return hd_fail(HD_ERR_INVALID, "emucam sizes '%s': even WxH from 16x16 to "
-                                           "4096x4096, up to 8", c->sizes);
+        if (sscanf(s, "%dx%d%n", &w, &h, &used) != 2 || w < 16 || h < 16 || w > 4096 || h > 4096 ||
+            (w & 1) || (h & 1) || cam->nsizes == EC_MAX_SIZES)
+            return hd_fail(HD_ERR_INVALID,
+                           "emucam sizes '%s': even WxH from 16x16 to "
+                           "4096x4096, up to 8",
+                           c->sizes);
         cam->sizes[cam->nsizes][0] = w;
         cam->sizes[cam->nsizes][1] = h;
         cam->nsizes++;
@@ -361,8 +363,7 @@ static void device_defaults(emucam *cam)
 
 /* ---- content ---- */
 
-void emucam_scene_pixel(int w, int h, int64_t n, int x, int y, uint8_t *Y, uint8_t *U,
-                        uint8_t *V)
+void emucam_scene_pixel(int w, int h, int64_t n, int x, int y, uint8_t *Y, uint8_t *U, uint8_t *V)
 {
     int bw = w / 8 > 2 ? w / 8 : 2, bh = h / 6 > 2 ? h / 6 : 2;
     int span = w - bw > 1 ? w - bw : 1;
@@ -874,47 +875,51 @@ hd_status emucam_add_faults(emucam *cam, const char *spec)
     static const char *ops[] = {"ioctl", "dqbuf", "qbuf", "poll", "open", "mmap"};
     /* pass 0 checks the whole spec, pass 1 arms it: a bad item arms nothing */
     for (int pass = 0; pass < 2; pass++) {
-    const char *s = spec;
-    while (s && *s) {
-        char item[96], *parts[4] = {0};
-        size_t n = strcspn(s, ",");
-        int np = 0, op = -1, nth;
-        char *save = NULL, *tok;
-        if (n >= sizeof(item))
-            return hd_fail(HD_ERR_INVALID, "emucam fault '%.*s' too long", (int)n, s);
-        memcpy(item, s, n);
-        item[n] = '\0';
-        for (tok = strtok_r(item, ":", &save); tok && np < 4; tok = strtok_r(NULL, ":", &save))
-            parts[np++] = tok;
-        for (int i = 0; i < EMUCAM_OP_COUNT; i++)
-            if (parts[0] && !strcmp(parts[0], ops[i]))
-                op = i;
-        nth = parts[2] ? atoi(parts[2]) : 0;
-        if (np < 3 || op < 0 || nth < 1 || (np == 4 && strcmp(parts[3], "always")))
-            return hd_fail(HD_ERR_INVALID, "emucam fault '%s': want op:what:n[:always] with op "
-                                           "ioctl|dqbuf|qbuf|poll|open|mmap", item);
-        if (!strcmp(parts[1], "unplug")) {
-            if (pass)
-                emucam_unplug_at_call(cam, (emucam_op)op, nth, cam->cfg.replug_after_s);
-        } else if (!strcmp(parts[1], "stall")) {
-            if (pass)
-                emucam_stall_at_call(cam, (emucam_op)op, nth, cam->cfg.stall_for_s);
-        } else {
-            int err = !strcmp(parts[1], "EAGAIN")   ? EAGAIN
-                      : !strcmp(parts[1], "EINTR")  ? EINTR
-                      : !strcmp(parts[1], "EIO")    ? EIO
-                      : !strcmp(parts[1], "ENODEV") ? ENODEV
-                                                    : 0;
-            if (!err)
-                return hd_fail(HD_ERR_INVALID, "emucam fault '%s': what is EAGAIN, EINTR, EIO, "
-                                               "ENODEV, unplug or stall", item);
-            if (pass)
-                emucam_fail_call(cam, (emucam_op)op, nth, err, np == 4);
+        const char *s = spec;
+        while (s && *s) {
+            char item[96], *parts[4] = {0};
+            size_t n = strcspn(s, ",");
+            int np = 0, op = -1, nth;
+            char *save = NULL, *tok;
+            if (n >= sizeof(item))
+                return hd_fail(HD_ERR_INVALID, "emucam fault '%.*s' too long", (int)n, s);
+            memcpy(item, s, n);
+            item[n] = '\0';
+            for (tok = strtok_r(item, ":", &save); tok && np < 4; tok = strtok_r(NULL, ":", &save))
+                parts[np++] = tok;
+            for (int i = 0; i < EMUCAM_OP_COUNT; i++)
+                if (parts[0] && !strcmp(parts[0], ops[i]))
+                    op = i;
+            nth = parts[2] ? atoi(parts[2]) : 0;
+            if (np < 3 || op < 0 || nth < 1 || (np == 4 && strcmp(parts[3], "always")))
+                return hd_fail(HD_ERR_INVALID,
+                               "emucam fault '%s': want op:what:n[:always] with op "
+                               "ioctl|dqbuf|qbuf|poll|open|mmap",
+                               item);
+            if (!strcmp(parts[1], "unplug")) {
+                if (pass)
+                    emucam_unplug_at_call(cam, (emucam_op)op, nth, cam->cfg.replug_after_s);
+            } else if (!strcmp(parts[1], "stall")) {
+                if (pass)
+                    emucam_stall_at_call(cam, (emucam_op)op, nth, cam->cfg.stall_for_s);
+            } else {
+                int err = !strcmp(parts[1], "EAGAIN")   ? EAGAIN
+                          : !strcmp(parts[1], "EINTR")  ? EINTR
+                          : !strcmp(parts[1], "EIO")    ? EIO
+                          : !strcmp(parts[1], "ENODEV") ? ENODEV
+                                                        : 0;
+                if (!err)
+                    return hd_fail(HD_ERR_INVALID,
+                                   "emucam fault '%s': what is EAGAIN, EINTR, EIO, "
+                                   "ENODEV, unplug or stall",
+                                   item);
+                if (pass)
+                    emucam_fail_call(cam, (emucam_op)op, nth, err, np == 4);
+            }
+            s += n;
+            if (*s == ',')
+                s++;
         }
-        s += n;
-        if (*s == ',')
-            s++;
-    }
     }
     return HD_OK;
 }
@@ -1306,7 +1311,7 @@ static int do_ioctl(emucam *cam, int slot, unsigned long req, void *arg)
 int emucam_ioctl(emucam *cam, int fd, unsigned long req, void *arg)
 {
     int slot, r;
-    emucam_op op = req == VIDIOC_DQBUF ? EMUCAM_OP_DQBUF
+    emucam_op op = req == VIDIOC_DQBUF  ? EMUCAM_OP_DQBUF
                    : req == VIDIOC_QBUF ? EMUCAM_OP_QBUF
                                         : EMUCAM_OP_IOCTL;
     pthread_mutex_lock(&cam->mu);
@@ -1331,8 +1336,7 @@ int emucam_ioctl(emucam *cam, int fd, unsigned long req, void *arg)
     return r;
 }
 
-void *emucam_mmap(emucam *cam, void *addr, size_t len, int prot, int flags, int fd,
-                  int64_t offset)
+void *emucam_mmap(emucam *cam, void *addr, size_t len, int prot, int flags, int fd, int64_t offset)
 {
     int slot, k;
     void *p = MAP_FAILED;
@@ -1481,8 +1485,7 @@ static int op_ioctl(void *ctx, int fd, unsigned long req, void *arg)
     return emucam_ioctl(ctx, fd, req, arg);
 }
 
-static void *op_mmap(void *ctx, void *addr, size_t len, int prot, int flags, int fd,
-                     int64_t off)
+static void *op_mmap(void *ctx, void *addr, size_t len, int prot, int flags, int fd, int64_t off)
 {
     return emucam_mmap(ctx, addr, len, prot, flags, fd, off);
 }
@@ -1542,9 +1545,14 @@ hd_status emucam_create(const emucam_cfg *c, emucam **out)
     pthread_mutexattr_settype(&at, PTHREAD_MUTEX_RECURSIVE);
     pthread_mutex_init(&cam->mu, &at);
     pthread_mutexattr_destroy(&at);
-    cam->ops = (hd_v4l2_dev_ops){.name = "emucam", .ctx = cam, .open = op_open,
-                                 .close = op_close, .ioctl = op_ioctl, .mmap = op_mmap,
-                                 .munmap = op_munmap, .poll = op_poll};
+    cam->ops = (hd_v4l2_dev_ops){.name = "emucam",
+                                 .ctx = cam,
+                                 .open = op_open,
+                                 .close = op_close,
+                                 .ioctl = op_ioctl,
+                                 .mmap = op_mmap,
+                                 .munmap = op_munmap,
+                                 .poll = op_poll};
     if (c->faults && *c->faults) {
         st = emucam_add_faults(cam, c->faults);
         if (st != HD_OK) {

@@ -79,8 +79,7 @@ const hd_v4l2_dev_ops *emucam_dev_ops(emucam *cam);
 int emucam_open(emucam *cam, const char *path, int flags);
 int emucam_close(emucam *cam, int fd);
 int emucam_ioctl(emucam *cam, int fd, unsigned long request, void *arg);
-void *emucam_mmap(emucam *cam, void *addr, size_t len, int prot, int flags, int fd,
-                  int64_t offset);
+void *emucam_mmap(emucam *cam, void *addr, size_t len, int prot, int flags, int fd, int64_t offset);
 /* 1 and *ret set when addr..len is one of the camera's mappings, else 0 (not ours). */
 int emucam_munmap(emucam *cam, void *addr, size_t len, int *ret);
 /* fds may mix the camera's descriptors with others: only the camera's are looked at
@@ -119,19 +118,19 @@ void emucam_replug(emucam *cam);
 hd_status emucam_add_faults(emucam *cam, const char *spec);
 
 typedef struct emucam_counters {
-    int open_fds;            /* descriptors open now */
-    int mappings;            /* buffer mappings alive now */
+    int open_fds; /* descriptors open now */
+    int mappings; /* buffer mappings alive now */
     int64_t opens, closes, maps, unmaps;
-    int64_t frames_made;     /* frames put into a buffer */
-    int64_t frames_dropped;  /* frames due with no buffer queued */
-    int64_t sequence;        /* the next frame's sequence number */
+    int64_t frames_made;    /* frames put into a buffer */
+    int64_t frames_dropped; /* frames due with no buffer queued */
+    int64_t sequence;       /* the next frame's sequence number */
     int64_t unplugs, replugs, stalls;
     int64_t faults_fired;
-    int64_t double_qbuf;     /* QBUF of a buffer already queued (rejected) */
-    int64_t work_ns;         /* CPU-side time spent making frames (decode, scale, encode) */
+    int64_t double_qbuf; /* QBUF of a buffer already queued (rejected) */
+    int64_t work_ns;     /* CPU-side time spent making frames (decode, scale, encode) */
     int streaming;
     int plugged;
-    uint32_t fourcc;         /* current format */
+    uint32_t fourcc; /* current format */
     int width, height;
     double fps;
 } emucam_counters;
@@ -140,8 +139,7 @@ void emucam_get_counters(emucam *cam, emucam_counters *out);
 
 /* The generated scene's pixel (x, y) of frame n at size w x h: full-range Y, U, V. U and V
  * are constant over each 2x2 block, so any 4:2:0 conversion reproduces them exactly. */
-void emucam_scene_pixel(int w, int h, int64_t n, int x, int y, uint8_t *Y, uint8_t *U,
-                        uint8_t *V);
+void emucam_scene_pixel(int w, int h, int64_t n, int x, int y, uint8_t *Y, uint8_t *U, uint8_t *V);
 
 #ifdef __cplusplus
 }

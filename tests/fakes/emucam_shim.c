@@ -51,15 +51,16 @@ static void shim_write_stats(void)
     f = fopen(path, "w");
     if (!f)
         return;
-    fprintf(f, "open_fds=%d\nmappings=%d\nopens=%lld\ncloses=%lld\nmaps=%lld\nunmaps=%lld\n"
-               "frames_made=%lld\nframes_dropped=%lld\nunplugs=%lld\nreplugs=%lld\n"
-               "stalls=%lld\nfaults_fired=%lld\ndouble_qbuf=%lld\nwork_ms=%.1f\n"
-               "width=%d\nheight=%d\nfps=%g\npid=%d\n",
-            c.open_fds, c.mappings, (long long)c.opens, (long long)c.closes,
-            (long long)c.maps, (long long)c.unmaps, (long long)c.frames_made,
-            (long long)c.frames_dropped, (long long)c.unplugs, (long long)c.replugs,
-            (long long)c.stalls, (long long)c.faults_fired, (long long)c.double_qbuf,
-            c.work_ns / 1e6, c.width, c.height, c.fps, (int)getpid());
+    fprintf(f,
+            "open_fds=%d\nmappings=%d\nopens=%lld\ncloses=%lld\nmaps=%lld\nunmaps=%lld\n"
+            "frames_made=%lld\nframes_dropped=%lld\nunplugs=%lld\nreplugs=%lld\n"
+            "stalls=%lld\nfaults_fired=%lld\ndouble_qbuf=%lld\nwork_ms=%.1f\n"
+            "width=%d\nheight=%d\nfps=%g\npid=%d\n",
+            c.open_fds, c.mappings, (long long)c.opens, (long long)c.closes, (long long)c.maps,
+            (long long)c.unmaps, (long long)c.frames_made, (long long)c.frames_dropped,
+            (long long)c.unplugs, (long long)c.replugs, (long long)c.stalls,
+            (long long)c.faults_fired, (long long)c.double_qbuf, c.work_ns / 1e6, c.width, c.height,
+            c.fps, (int)getpid());
     fclose(f);
 }
 

@@ -131,8 +131,8 @@ static void test_format_negotiation(void)
 static void test_buffers_strict(void)
 {
     emucam *cam = make("YUYV", "320x240", "30");
-    struct v4l2_requestbuffers rb = {.count = 4, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-                                     .memory = V4L2_MEMORY_USERPTR};
+    struct v4l2_requestbuffers rb = {
+        .count = 4, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_USERPTR};
     struct v4l2_buffer b;
     struct v4l2_format f;
     enum v4l2_buf_type t = V4L2_BUF_TYPE_VIDEO_CAPTURE;
@@ -162,8 +162,8 @@ static void test_buffers_strict(void)
         lens[i] = b.length;
         maps[i] = emucam_mmap(cam, NULL, b.length, PROT_READ, MAP_PRIVATE, fd, b.m.offset);
         CHECK(maps[i] == MAP_FAILED && errno == EINVAL); /* vb2 wants MAP_SHARED */
-        maps[i] = emucam_mmap(cam, NULL, b.length, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-                              b.m.offset);
+        maps[i] =
+            emucam_mmap(cam, NULL, b.length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, b.m.offset);
         CHECK(maps[i] != MAP_FAILED);
         CHECK(emucam_ioctl(cam, fd, VIDIOC_QBUF, &b) == 0);
     }
@@ -221,8 +221,7 @@ static void test_unplug_errors(void)
     CHECK(emucam_ioctl(cam, fd, VIDIOC_QUERYCAP, &cap) == -1 && errno == ENODEV);
     pfd.fd = fd;
     pfd.events = POLLIN;
-    CHECK(emucam_poll(cam, &pfd, 1, 0) == 1 && (pfd.revents & POLLHUP) &&
-          (pfd.revents & POLLERR));
+    CHECK(emucam_poll(cam, &pfd, 1, 0) == 1 && (pfd.revents & POLLHUP) && (pfd.revents & POLLERR));
     CHECK(emucam_open(cam, "/dev/video0", O_RDWR) == -1 && errno == ENOENT);
     {
         struct timespec ts = {0, 300000000};

@@ -48,7 +48,10 @@ static emucam *make(const char *formats, const char *sizes, const char *rates, i
 
 static hd_source *open_cam(emucam *cam, int w, int h, double fps)
 {
-    hd_source_opts so = {.want_format = HD_PIX_YUV420P, .width = w, .height = h, .fps = fps,
+    hd_source_opts so = {.want_format = HD_PIX_YUV420P,
+                         .width = w,
+                         .height = h,
+                         .fps = fps,
                          .dev_ops = emucam_dev_ops(cam)};
     hd_source *src = NULL;
     if (hd_source_open(&hd_source_v4l2_ops, "/dev/video0", &so, &src) != HD_OK)
@@ -472,8 +475,13 @@ static void test_describe(void)
 /* Frames from a video file, at the camera's size and pace. */
 static void test_file_source(void)
 {
-    clip_spec cs = {.codec = "mpeg4", .container = "mp4", .w = 320, .h = 240, .n = 30,
-                    .fps = 30, .fmt = HD_PIX_YUV420P};
+    clip_spec cs = {.codec = "mpeg4",
+                    .container = "mp4",
+                    .w = 320,
+                    .h = 240,
+                    .n = 30,
+                    .fps = 30,
+                    .fmt = HD_PIX_YUV420P};
     const char *clip = tpath("cam.mp4");
     emucam_cfg cfg;
     emucam *cam = NULL;
@@ -497,11 +505,12 @@ static void test_file_source(void)
         frames++;
         measure(&f, &cx, &cy, &u, &v);
         square_at((int)(f.seq % 30), 320, 240, &x, &y); /* the clip loops after 30 frames */
-        if (cx >= 0 && fabs(cx - (x + SQ / 2.0 - 0.5)) < 2.5 && fabs(cy - (y + SQ / 2.0 - 0.5)) < 2.5)
+        if (cx >= 0 && fabs(cx - (x + SQ / 2.0 - 0.5)) < 2.5 &&
+            fabs(cy - (y + SQ / 2.0 - 0.5)) < 2.5)
             good++;
         else
-            fprintf(stderr, "  frame %lld: square at %.1f,%.1f, expected %d,%d\n",
-                    (long long)f.seq, cx, cy, x + SQ / 2, y + SQ / 2);
+            fprintf(stderr, "  frame %lld: square at %.1f,%.1f, expected %d,%d\n", (long long)f.seq,
+                    cx, cy, x + SQ / 2, y + SQ / 2);
         hd_source_release(src, &f);
     }
     CHECK(frames == 45);

@@ -47,8 +47,8 @@ static int64_t scene_frame(const hd_frame *f)
 }
 
 /* Mean and max absolute difference between a frame and the scene's frame n. */
-static void compare_scene(const hd_frame *f, int64_t n, double *mean_y, double *mean_c,
-                          int *max_y, int *max_c)
+static void compare_scene(const hd_frame *f, int64_t n, double *mean_y, double *mean_c, int *max_y,
+                          int *max_c)
 {
     double sy = 0, sc = 0;
     int my = 0, mc = 0;
@@ -164,9 +164,11 @@ int main(int argc, char **argv)
         hd_source_release(src, &f);
     }
     hd_source_v4l2_stats(src, &st);
-    fprintf(stderr, "%s: %d frames, dropped %lld skipped %lld reconnects %lld lost seen %d, "
-                    "after %d\n", mode, got, (long long)st.dropped, (long long)st.skipped,
-            (long long)st.reconnects, saw_lost, frames_after);
+    fprintf(stderr,
+            "%s: %d frames, dropped %lld skipped %lld reconnects %lld lost seen %d, "
+            "after %d\n",
+            mode, got, (long long)st.dropped, (long long)st.skipped, (long long)st.reconnects,
+            saw_lost, frames_after);
     CHECK(got >= 10);
     if (!strcmp(mode, "yuyv") || !strcmp(mode, "mjpeg"))
         CHECK(checked >= 5);
