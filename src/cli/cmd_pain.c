@@ -82,13 +82,26 @@ int hd_cmd_pain(int argc, char **argv)
     int64_t session_id = 0;
     hd_db_session_row last;
     if (!s.morning) {
-        st = hd_db_session_latest(db, &last);
-        if (st == HD_OK && last.start_time <= (int64_t)now &&
-            hd_local_day_start(last.start_time) == hd_local_day_start((int64_t)now))
-            session_id = last.id;
-        else if (st < 0 && st != HD_ERR_NOTFOUND)
+        /* Today's latest session with reps (a session stopped before any rep is only
+         * taken when there is no other today). */
+        hd_db_session_row *today = NULL;
+        int n = 0;
+        st =
+            hd_db_sessions_list(db, hd_local_day_start((int64_t)now), (int64_t)now + 1, &today, &n);
+        if (st < 0)
             goto fail;
-        hd_clear_error();
+        int pick = n - 1; /* the latest, unless an earlier one has reps and it has none */
+        for (int i = n - 1; i >= 0; i--) {
+            if (today[i].reps > 0) {
+                pick = i;
+                break;
+            }
+        }
+        if (pick >= 0) {
+            last = today[pick];
+            session_id = last.id;
+        }
+        free(today);
     }
     st = hd_db_pain_add(db, (int64_t)now, value, s.morning, session_id, s.note, NULL);
     if (st < 0)
