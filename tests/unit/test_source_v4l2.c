@@ -155,6 +155,44 @@ static void test_camera_ignores_request(void)
     emucam_destroy(cam);
 }
 
+/* Defaults (1280x720 at 30), GRAY8 frames, and a camera with nothing readable. */
+static void test_defaults_gray_unreadable(void)
+{
+    emucam *cam = make("YUYV", "1280x720,640x480", "30,15", 0, 0);
+    hd_source_opts so = {.want_format = HD_PIX_GRAY8, .dev_ops = emucam_dev_ops(cam)};
+    hd_source *src = NULL;
+    hd_v4l2_stats st;
+    hd_frame f;
+    hd_status s;
+
+    CHECK(hd_source_open(&hd_source_v4l2_ops, "/dev/video0", &so, &src) == HD_OK);
+    if (src) {
+        hd_source_v4l2_stats(src, &st);
+        CHECK(st.req_width == 1280 && st.req_height == 720 && st.req_fps == 30);
+        CHECK(get_frame(src, &f, 1.0) == HD_OK);
+        CHECK(f.format == HD_PIX_GRAY8 && f.plane[0] && !f.plane[1] && f.width == 1280);
+        hd_source_release(src, &f);
+        hd_source_close(src);
+    }
+    check_no_leak(cam);
+    emucam_destroy(cam);
+
+    /* MJPEG only and no libv4l2 in between: nothing the backend can read */
+    cam = make("MJPG", "640x480", "30", 0, 0);
+    so.dev_ops = emucam_dev_ops(cam);
+    src = NULL;
+    s = hd_source_open(&hd_source_v4l2_ops, "/dev/video0", &so, &src);
+    CHECK(s == HD_ERR_DEVICE && src == NULL);
+    CHECK(strstr(hd_last_error(), "offers no format HeelDrop can read (it gives MJPG") != NULL);
+    check_no_leak(cam);
+    emucam_destroy(cam);
+
+    /* bad options are the caller's mistake, not the camera's */
+    so.width = 640;
+    so.height = 0;
+    CHECK(hd_source_open(&hd_source_v4l2_ops, "/dev/video0", &so, &src) == HD_ERR_INVALID);
+}
+
 /* A slow consumer: frames are dequeued late, yet pts are the camera's times (multiples of
  * the frame period, matching the sequence), and the newest ready frame is the one handed
  * out while the older ones are given back. */
@@ -530,6 +568,7 @@ int main(void)
     hd_log_set_level(HD_LOG_ERROR);
     RUN(test_negotiation);
     RUN(test_camera_ignores_request);
+    RUN(test_defaults_gray_unreadable);
     RUN(test_timestamps_skip_drop);
     RUN(test_transient_errors);
     RUN(test_stall);
