@@ -398,7 +398,7 @@ static float message_box(hd_ui *ui, int f, SDL_Color fg, SDL_Color border, float
     }
     float pw = (float)wmax + 40 * u, ph = (float)(nw * lh) + 24 * u;
     float x = cx - pw / 2;
-    ui_fill(ui, COL(0, 0, 0, 190), x, y, pw, ph);
+    ui_fill(ui, COL(0, 0, 0, 150), x, y, pw, ph);
     ui_frame_rect(ui, border, x, y, pw, ph, (int)(3 * u + 0.5f));
     for (int i = 0; i < nw; i++)
         ui_text(ui, f, fg, cx, y + 12 * u + (float)(i * lh), 1, wrapped[i], NULL, NULL);
@@ -421,7 +421,7 @@ static float gauge(hd_ui *ui, const hd_view *v, const hd_reps_cfg *rc, float cx,
     float bh = 30 * u;
     float ph = (float)th + bh + 40 * u;
     float x = cx - w / 2;
-    ui_fill(ui, COL(0, 0, 0, 190), x - 16 * u, y, w + 32 * u, ph);
+    ui_fill(ui, COL(0, 0, 0, 150), x - 16 * u, y, w + 32 * u, ph);
     ui_text(ui, F_CUE, fc, cx, y + 6 * u, 1, buf, NULL, NULL);
     float by = y + (float)th + 10 * u;
     ui_fill(ui, COL(255, 255, 255, 40), x, by, w, bh);
@@ -455,7 +455,7 @@ static float hold_timer(hd_ui *ui, const hd_view *v, const hd_reps_cfg *rc, floa
     float bh = 16 * u;
     float ph = (float)th + bh + 24 * u;
     float x = cx - w / 2;
-    ui_fill(ui, COL(0, 0, 0, 190), x - 16 * u, y, w + 32 * u, ph);
+    ui_fill(ui, COL(0, 0, 0, 150), x - 16 * u, y, w + 32 * u, ph);
     ui_text(ui, F_BIG, fc, cx, y + 4 * u, 1, buf, NULL, NULL);
     float by = y + (float)th + 8 * u;
     double span = rc->long_hold_s > 0 ? rc->long_hold_s : 3.0;
@@ -483,7 +483,7 @@ static float rest_timer(hd_ui *ui, const hd_view *v, float cx, float y)
     ui_text_size(ui, F_HUGE, buf, &w1, &h1);
     ui_text_size(ui, F_NORMAL, sub, &w2, &h2);
     float pw = (float)(w1 > w2 ? w1 : w2) + 48 * u, ph = (float)(h1 + h2) + 24 * u;
-    ui_fill(ui, COL(0, 0, 0, 190), cx - pw / 2, y, pw, ph);
+    ui_fill(ui, COL(0, 0, 0, 150), cx - pw / 2, y, pw, ph);
     ui_text(ui, F_HUGE, COL(120, 190, 255, 255), cx, y + 8 * u, 1, buf, NULL, NULL);
     ui_text(ui, F_NORMAL, C_WHITE, cx, y + 8 * u + (float)h1, 1, sub, NULL, NULL);
     return ph + 16 * u;
