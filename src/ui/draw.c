@@ -503,7 +503,7 @@ static void trace_strip(hd_ui *ui, const hd_view *v, const hd_reps_cfg *rc, ui_r
     if (tr && tr->count > 0)
         t1 = fmax(t1, hd_ui_trace_at(tr, tr->count - 1)->t);
     double t0 = t1 - span;
-    double lo = -50.0, hi = 80.0;
+    double lo = -60.0, hi = 120.0; /* fixed unless the heel goes beyond: a steady scale */
     if (tr) {
         for (int i = 0; i < tr->count; i++) {
             const hd_ui_trace_pt *p = hd_ui_trace_at(tr, i);
@@ -526,8 +526,9 @@ static void trace_strip(hd_ui *ui, const hd_view *v, const hd_reps_cfg *rc, ui_r
     int lh;
     ui_text_size(ui, F_SMALL, "step", NULL, &lh);
     ui_text(ui, F_SMALL, C_STEP, px - 6 * u, y0 - (float)lh / 2, 2, "step", NULL, NULL);
-    ui_text(ui, F_SMALL, C_MUTED, px - 6 * u, TY(rc->top_mm) - (float)lh / 2, 2, "top", NULL,
-            NULL);
+    if (y0 - TY(rc->top_mm) >= (float)lh) /* room for both labels */
+        ui_text(ui, F_SMALL, C_MUTED, px - 6 * u, TY(rc->top_mm) - (float)lh / 2, 2, "top",
+                NULL, NULL);
     if (!rc->insertional && py + ph - y0 > (float)lh + 4 * u)
         ui_text(ui, F_SMALL, C_GOOD, px + pw - 6 * u, py + ph - (float)lh - 2 * u, 2,
                 "target: below the step", NULL, NULL);
