@@ -68,6 +68,7 @@ struct Params {
     double lift_frac = 0.10;
     double lost_reacquire_s = 0.5;
     double recalibrate_s = 2.5;
+    double min_template_px = 300;
 };
 
 struct Buffered {
@@ -212,7 +213,8 @@ static hd_status load_params(const char *path, Params *p)
          json_num(root, "ball_ratio", &p->ball_ratio) &&
          json_num(root, "lift_frac", &p->lift_frac) &&
          json_num(root, "lost_reacquire_s", &p->lost_reacquire_s) &&
-         json_num(root, "recalibrate_s", &p->recalibrate_s);
+         json_num(root, "recalibrate_s", &p->recalibrate_s) &&
+         json_num(root, "min_template_px", &p->min_template_px);
     const cJSON *lz = cJSON_GetObjectItemCaseSensitive(root, "lift_zone");
     if (ok && lz) {
         ok = cJSON_IsArray(lz) && cJSON_GetArraySize(lz) == 4;
@@ -700,11 +702,17 @@ static bool hinge_pivot(const cv::Mat &M, const LineCand &lc, int side, double W
  * group gives the centre. The median centre over frames is the pivot; the group's reach
  * from it is the heel distance; where the group lies is the heel side.
  * Returns the support (inliers summed over the frames that turned), 0 when it fails. */
+struct PivotCand {
+    cv::Point2d P;
+    double rh = 0;
+    int side = 1;
+    double support = 0;
+    std::vector<std::pair<int, double>> turns; /* (buffer index, turn in image radians) */
+};
+
 static double rigid_pivot(hd_tracker *t, cv::Point2d o, cv::Point2d d, double len, int rest,
-                          const std::vector<int> &dev, cv::Point2d *pivot, double *rh,
-                          int *side, std::vector<std::pair<int, double>> *turns)
+                          const std::vector<int> &dev, std::vector<PivotCand> *out)
 {
-    turns->clear();
     const cv::Mat &R0 = t->buf[rest].img;
     cv::Point2d n(d.y, -d.x);
     if (n.y > 0)
@@ -843,64 +851,80 @@ static double rigid_pivot(hd_tracker *t, cv::Point2d o, cv::Point2d d, double le
                        "(%.1f, %.1f)", fi, group, bestn, rad2deg(alpha), ctr.x, ctr.y);
         }
     }
-    /* the vote: for each centre, the frames with a group turning about a centre near it */
+    /* The vote: for each centre, the frames with a group turning about a centre near it.
+     * The best few distinct centres become candidates; which of them is the foot is
+     * decided later by how rigidly the image turns about each (see pick_rigid). */
     double radius = std::max(3.0, 0.08 * len);
-    int bestc = -1;
-    double bestscore = 0;
-    for (size_t h = 0; h < hyps.size(); h++) {
-        std::vector<int> seen;
-        double score = 0;
-        for (size_t g = 0; g < hyps.size(); g++) {
-            if (cv::norm(hyps[g].ctr - hyps[h].ctr) > radius)
+    std::vector<char> taken(hyps.size(), 0);
+    double first_support = 0;
+    for (int round = 0; round < 3; round++) {
+        int bestc = -1;
+        double bestscore = 0;
+        for (size_t h = 0; h < hyps.size(); h++) {
+            if (taken[h])
                 continue;
+            std::vector<int> seen;
+            double score = 0;
+            for (size_t g = 0; g < hyps.size(); g++) {
+                if (taken[g] || cv::norm(hyps[g].ctr - hyps[h].ctr) > radius)
+                    continue;
+                if (std::find(seen.begin(), seen.end(), hyps[g].frame) != seen.end())
+                    continue;
+                seen.push_back(hyps[g].frame);
+                score += hyps[g].n;
+            }
+            if (score > bestscore) {
+                bestscore = score;
+                bestc = (int)h;
+            }
+        }
+        if (bestc < 0)
+            break;
+        PivotCand pc;
+        std::vector<double> cx, cy, reach, sidev;
+        std::vector<int> seen;
+        cv::Point2d c0 = hyps[bestc].ctr;
+        for (size_t g = 0; g < hyps.size(); g++) {
+            if (taken[g] || cv::norm(hyps[g].ctr - c0) > radius)
+                continue;
+            taken[g] = 1;
             if (std::find(seen.begin(), seen.end(), hyps[g].frame) != seen.end())
                 continue;
             seen.push_back(hyps[g].frame);
-            score += hyps[g].n;
+            cx.push_back(hyps[g].ctr.x);
+            cy.push_back(hyps[g].ctr.y);
+            pc.turns.push_back({hyps[g].frame, hyps[g].alpha});
+            reach.push_back(hyps[g].far);
+            sidev.push_back(hyps[g].along);
         }
-        if (score > bestscore) {
-            bestscore = score;
-            bestc = (int)h;
+        /* enough turned frames, over a range of angles, to trust the centre */
+        double amin = 1e9, amax = -1e9;
+        for (auto &tr : pc.turns) {
+            amin = std::min(amin, tr.second);
+            amax = std::max(amax, tr.second);
         }
-    }
-    if (bestc < 0)
-        return 0;
-    std::vector<double> cx, cy, reach, sidev;
-    std::vector<int> seen;
-    for (size_t g = 0; g < hyps.size(); g++) {
-        if (cv::norm(hyps[g].ctr - hyps[bestc].ctr) > radius)
+        if (cx.size() < 4 || (rad2deg(amax - amin) < 8.0 &&
+                              rad2deg(std::max(std::fabs(amin), std::fabs(amax))) < 12))
             continue;
-        if (std::find(seen.begin(), seen.end(), hyps[g].frame) != seen.end())
+        auto med = [](std::vector<double> v) {
+            std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+            return v[v.size() / 2];
+        };
+        pc.P = cv::Point2d(med(cx), med(cy));
+        pc.rh = med(reach) * 1.05;
+        pc.side = med(sidev) >= 0 ? 1 : -1;
+        pc.support = bestscore;
+        /* the centre must lie near the line it turns on */
+        double off = std::fabs((pc.P - o).dot(n));
+        if (off > 0.35 * len || pc.rh < 0.2 * len)
             continue;
-        seen.push_back(hyps[g].frame);
-        cx.push_back(hyps[g].ctr.x);
-        cy.push_back(hyps[g].ctr.y);
-        turns->push_back({hyps[g].frame, hyps[g].alpha});
-        reach.push_back(hyps[g].far);
-        sidev.push_back(hyps[g].along);
+        if (getenv("HD_TRACKER_DEBUG"))
+            HD_LOG(HD_LOG_DEBUG, "rigid candidate (%.1f, %.1f) rh %.1f side %d support %.0f "
+                   "over %zu frames", pc.P.x, pc.P.y, pc.rh, pc.side, pc.support, cx.size());
+        first_support = std::max(first_support, pc.support);
+        out->push_back(pc);
     }
-    double support = bestscore;
-    /* enough turned frames, over a range of angles, to trust the centre */
-    double amin = 1e9, amax = -1e9;
-    for (auto &tr : *turns) {
-        amin = std::min(amin, tr.second);
-        amax = std::max(amax, tr.second);
-    }
-    if (cx.size() < 4 || (rad2deg(amax - amin) < 8.0 && rad2deg(std::max(std::fabs(amin),
-                                                                      std::fabs(amax))) < 12))
-        return 0;
-    auto med = [](std::vector<double> v) {
-        std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
-        return v[v.size() / 2];
-    };
-    *pivot = cv::Point2d(med(cx), med(cy));
-    *rh = med(reach) * 1.05;
-    *side = med(sidev) >= 0 ? 1 : -1;
-    /* the centre must lie near the line it turns on */
-    double off = std::fabs((*pivot - o).dot(n));
-    if (off > 0.35 * len || *rh < 0.2 * len)
-        return 0;
-    return support;
+    return first_support;
 }
 
 /* Writes an 8-bit image as PGM when HD_TRACKER_DEBUG names a folder (development aid). */
@@ -918,6 +942,10 @@ static void debug_pgm(const char *name, const cv::Mat &img8)
         fwrite(img8.ptr(y), 1, (size_t)img8.cols, f);
     fclose(f);
 }
+
+static void refine_heel_distance(hd_tracker *t);
+static bool build_template(hd_tracker *t);
+static bool template_plausible(const hd_tracker *t);
 
 static bool try_calibrate(hd_tracker *t)
 {
@@ -949,6 +977,7 @@ static bool try_calibrate(hd_tracker *t)
     }
 
     std::vector<LineCand> lines;
+    std::vector<std::pair<int, double>> best_turns;
     if (t->cfg.has_step_edge) {
         LineCand c;
         c.a = cv::Point2d(t->cfg.step_edge[0], t->cfg.step_edge[1]) / t->scale;
@@ -1042,6 +1071,38 @@ static bool try_calibrate(hd_tracker *t)
 
     double best = 0;
     Scene bestsc;
+    /* A rigid candidate is judged by how much of the image turns rigidly about it: the
+     * rigid template built from its turns (pixels that keep their value when followed
+     * through the turns). The true pivot makes the whole rear foot such a template; a
+     * centre fitted to a few points of a leg or a passing object does not. */
+    size_t best_tmpl = 0;
+    auto consider = [&](const PivotCand &pc, cv::Point2d dir, const double ln[4]) {
+        Scene sc;
+        sc.P = pc.P;
+        sc.u = dir * (double)pc.side;
+        sc.n = cv::Point2d(sc.u.y, -sc.u.x);
+        if (sc.n.y > 0)
+            sc.n = -sc.n;
+        sc.rh = pc.rh;
+        sc.valid = true;
+        for (int k = 0; k < 4; k++)
+            sc.line[k] = ln[k];
+        t->sc = sc;
+        t->calib_turns = pc.turns;
+        t->calib_turns.push_back({rest_idx, 0.0});
+        refine_heel_distance(t);
+        size_t n = build_template(t) && template_plausible(t) ? t->tmpl_val.size() : 0;
+        HD_LOG(HD_LOG_DEBUG, "tracker: candidate pivot (%.1f, %.1f) support %.0f: rigid "
+               "template %zu", pc.P.x * t->scale, pc.P.y * t->scale, pc.support, n);
+        if (n > best_tmpl) {
+            best_tmpl = n;
+            best = 1000 + pc.support;
+            bestsc = sc;
+            best_turns = t->calib_turns;
+        }
+        t->tmpl_ok = false;
+        t->sc = Scene();
+    };
     /* First the feet's own motion, whatever the lines: follow the corners of everything
      * that moves near the lowest motion and find the largest group turning as one body. */
     if (have_floor && !t->cfg.has_step_edge) {
@@ -1058,16 +1119,9 @@ static bool try_calibrate(hd_tracker *t)
         if (bx1 - bx0 > 0.03 * t->ww) {
             double len = bx1 - bx0;
             cv::Point2d o(bx0, y_mb), d(1, 0);
-            cv::Point2d piv;
-            double rr;
-            int side = 0;
-            std::vector<std::pair<int, double>> turns;
-            double sup = rigid_pivot(t, o, d, len, rest_idx, frames, &piv, &rr, &side, &turns);
-            if (getenv("HD_TRACKER_DEBUG"))
-                HD_LOG(HD_LOG_DEBUG, "rigid (motion box %.0f-%.0f at y%.0f): pivot (%.1f,%.1f) "
-                       "rh %.1f side %d support %.0f", o.x, o.x + len, y_mb, piv.x, piv.y, rr,
-                       side, sup);
-            if (sup > 0) {
+            std::vector<PivotCand> pcs;
+            rigid_pivot(t, o, d, len, rest_idx, frames, &pcs);
+            for (const PivotCand &pc : pcs) {
                 /* the step line's direction from a static line through the pivot, if any */
                 cv::Point2d dir(1, 0);
                 double bestd = 0.03 * t->ww;
@@ -1076,27 +1130,16 @@ static bool try_calibrate(hd_tracker *t)
                         continue;
                     cv::Point2d dd = (lc.b - lc.a) * (1.0 / std::max(1e-6, lc.len));
                     cv::Point2d nn(-dd.y, dd.x);
-                    double off = std::fabs((piv - lc.a).dot(nn));
-                    double along = (piv - lc.a).dot(dd);
+                    double off = std::fabs((pc.P - lc.a).dot(nn));
+                    double along = (pc.P - lc.a).dot(dd);
                     if (off < bestd && along > -0.1 * t->ww && along < lc.len + 0.1 * t->ww) {
                         bestd = off;
                         dir = dd;
                     }
                 }
-                best = 1000 + sup;
-                bestsc.P = piv;
-                bestsc.u = dir * (double)side;
-                bestsc.n = cv::Point2d(bestsc.u.y, -bestsc.u.x);
-                if (bestsc.n.y > 0)
-                    bestsc.n = -bestsc.n;
-                bestsc.rh = rr;
-                t->calib_turns = turns;
-                t->calib_turns.push_back({rest_idx, 0.0});
-                cv::Point2d a = piv - dir * (1.2 * rr), b = piv + dir * (1.2 * rr);
-                bestsc.line[0] = a.x;
-                bestsc.line[1] = a.y;
-                bestsc.line[2] = b.x;
-                bestsc.line[3] = b.y;
+                cv::Point2d a = pc.P - dir * (1.2 * pc.rh), b = pc.P + dir * (1.2 * pc.rh);
+                double ln[4] = {a.x, a.y, b.x, b.y};
+                consider(pc, dir, ln);
             }
         }
     }
@@ -1124,30 +1167,11 @@ static bool try_calibrate(hd_tracker *t)
             if (hs) {
                 /* the moving stretch, from its toe end, whichever side the heel is */
                 cv::Point2d o = hs > 0 ? hp : hp - d * hr;
-                cv::Point2d piv;
-                double rr;
-                int side = 0;
-                std::vector<std::pair<int, double>> turns;
-                double sup =
-                    rigid_pivot(t, o, d, hr, rest_idx, frames, &piv, &rr, &side, &turns);
-                if (getenv("HD_TRACKER_DEBUG"))
-                    HD_LOG(HD_LOG_DEBUG, "rigid line y%.0f: pivot (%.1f,%.1f) rh %.1f side %d "
-                           "support %.0f", lc.a.y, piv.x, piv.y, rr, side, sup);
-                if (sup > 0 && 1000 + sup > best) {
-                    best = 1000 + sup;
-                    bestsc.P = piv;
-                    bestsc.u = d * (double)side;
-                    bestsc.n = cv::Point2d(bestsc.u.y, -bestsc.u.x);
-                    if (bestsc.n.y > 0)
-                        bestsc.n = -bestsc.n;
-                    bestsc.rh = rr;
-                    t->calib_turns = turns;
-                    t->calib_turns.push_back({rest_idx, 0.0});
-                    bestsc.line[0] = lc.a.x;
-                    bestsc.line[1] = lc.a.y;
-                    bestsc.line[2] = lc.b.x;
-                    bestsc.line[3] = lc.b.y;
-                }
+                std::vector<PivotCand> pcs;
+                rigid_pivot(t, o, d, hr, rest_idx, frames, &pcs);
+                double ln[4] = {lc.a.x, lc.a.y, lc.b.x, lc.b.y};
+                for (const PivotCand &pc : pcs)
+                    consider(pc, d, ln);
             }
         }
         for (int side = -1; side <= 1; side += 2) {
@@ -1213,6 +1237,7 @@ static bool try_calibrate(hd_tracker *t)
     }
 
     bool rigid = best >= 1000;
+    t->calib_turns = best_turns;
     if (!rigid && !t->buf.empty() && !t->finishing &&
         (t->buf.back().pts - t->buf.front().pts) / 1e6 < t->cfg.calib_max_s - 0.6) {
         /* no clear rigid turn yet: wait for more movement rather than guess */
@@ -1863,6 +1888,20 @@ static bool build_template(hd_tracker *t)
     return true;
 }
 
+/* A rigid template worth tracking with: enough pixels of the foot, and a sole that lies
+ * near the step line in the reference pose (the person stands on the step there). */
+static bool template_plausible(const hd_tracker *t)
+{
+    if (!t->tmpl_ok)
+        return false;
+    double deg = rad2deg(t->theta_ref);
+    bool ok = (int)t->tmpl_val.size() >= t->p.min_template_px && std::fabs(deg) <= 35.0;
+    if (!ok)
+        HD_LOG(HD_LOG_DEBUG, "tracker: weak rigid template (%zu pixels, sole %.1f deg)",
+               t->tmpl_val.size(), deg);
+    return ok;
+}
+
 /* ZNCC of the template against polar image S shifted by s angle steps. */
 static double tmpl_zncc(const hd_tracker *t, const cv::Mat &S, int s)
 {
@@ -2229,8 +2268,10 @@ static void flush_buffer_tracked(hd_tracker *t)
     t->nsum = t->nmot = 0;
 }
 
-/* The scene is chosen: measure the foot, then track every buffered frame. */
-static void finish_calibration(hd_tracker *t)
+/* The scene is chosen: measure the foot, then track every buffered frame. False when the
+ * foot found is not convincing (a weak rigid template) and the window can still grow:
+ * then calibration goes on, since tracking a wrong foot model invents heights. */
+static bool finish_calibration(hd_tracker *t)
 {
     refine_heel_distance(t);
     cv::Mat mean32 = t->sum / std::max(1, t->nsum), mean8;
@@ -2239,11 +2280,22 @@ static void finish_calibration(hd_tracker *t)
     HD_LOG(HD_LOG_DEBUG, "tracker: heel %.1f px, toe %.1f px (full-frame px)",
            t->sc.rh * t->scale, t->sc.toe * t->scale);
     build_polar(t);
-    if (!build_template(t))
-        init_reference(t);
+    bool tm = build_template(t);
+    if (!tm || !template_plausible(t)) {
+        if (!t->finishing) {
+            HD_LOG(HD_LOG_DEBUG, "tracker: foot model not convincing, still looking");
+            t->tmpl_ok = false;
+            t->sc = Scene();
+            t->hint = HD_HINT_CALIBRATING;
+            return false;
+        }
+        if (!tm)
+            init_reference(t);
+    }
     t->calibrated = true;
     t->hint = HD_HINT_NONE;
     flush_buffer_tracked(t);
+    return true;
 }
 
 static void reset_calibration(hd_tracker *t)
@@ -2365,9 +2417,8 @@ static hd_status process_frame(hd_tracker *t, const hd_frame *f)
         t->next_try_s = tsec + std::min(4.0, t->p.calib_every_s * (1 + t->calib_failures));
         if (full)
             t->calib_failures++;
-        if (try_calibrate(t)) {
+        if (try_calibrate(t) && finish_calibration(t)) {
             t->calib_failures = 0;
-            finish_calibration(t);
             return HD_OK;
         }
     }
@@ -2461,9 +2512,8 @@ hd_status hd_tracker_finish(hd_tracker *t)
     try {
         if (!t->calibrated && !t->buf.empty()) {
             t->finishing = true;
-            if (try_calibrate(t)) {
+            if (try_calibrate(t))
                 finish_calibration(t);
-            }
         }
         for (Buffered &b : t->buf)
             emit_uncalibrated(t, b.pts, b.seq);
