@@ -450,6 +450,51 @@ static void test_drag(void)
     CHECK(hd_ui_poll(ui, &ev) == 0);
 }
 
+/* Readable from 2 m on a 13" laptop: at 1280x720 the rep count's digits are at least 60 px
+ * tall. Measured as the height of what changes when the count goes from 1 to 8 (DejaVu's
+ * digits all have the same width, so nothing else moves). */
+static void test_count_size(void)
+{
+    hd_ui_destroy(ui);
+    ui = NULL;
+    hd_ui_cfg cfg;
+    hd_ui_cfg_default(&cfg);
+    cfg.width = 1280;
+    cfg.height = 720;
+    cfg.software = 1;
+    cfg.audio = 0;
+    cfg.font_path = FONT;
+    cfg.font_bold_path = FONT_BOLD;
+    CHECK(hd_ui_create(&cfg, &ui) == HD_OK);
+    if (!ui)
+        return;
+    hd_ui_set_capture(ui, 1);
+    static uint8_t a[1280 * 720 * 3], b[1280 * 720 * 3];
+    hd_reps_state st;
+    base_state(&st, 10, HD_PHASE_TOP);
+    hd_view v;
+    base_view(&v, &st);
+    v.frame = NULL;
+    v.trace = NULL;
+    v.target.valid = 0;
+    st.reps_in_set = 1;
+    CHECK(hd_ui_present(ui, &v) == HD_OK);
+    CHECK(hd_ui_read_rgb(ui, a, 1280 * 3) == HD_OK);
+    st.reps_in_set = 8;
+    CHECK(hd_ui_present(ui, &v) == HD_OK);
+    CHECK(hd_ui_read_rgb(ui, b, 1280 * 3) == HD_OK);
+    int top = 720, bottom = -1;
+    for (int y = 0; y < 720; y++)
+        for (int x = 0; x < 1280 * 3; x++)
+            if (abs(a[(size_t)y * 1280 * 3 + x] - b[(size_t)y * 1280 * 3 + x]) > 64) {
+                top = y < top ? y : top;
+                bottom = y > bottom ? y : bottom;
+            }
+    int h = bottom - top + 1;
+    fprintf(stderr, "count digits at 1280x720: %d px tall\n", h);
+    CHECK(h >= 60 && h < 200);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--write") == 0)
@@ -496,6 +541,7 @@ int main(int argc, char **argv)
     if (!write_dir) {
         RUN(test_keys);
         RUN(test_drag);
+        RUN(test_count_size); /* last: it reopens the window at another size */
     }
     hd_ui_destroy(ui);
     free(ybuf);
