@@ -258,52 +258,66 @@ static int user_version(sqlite3 *sql)
     return v;
 }
 
-hd_status hd_db_migrate(sqlite3 *sql, int version)
+/* Refuses a database newer than this program and a version-0 file that has tables. */
+static hd_status check_version(hd_db *tmp, int v)
 {
-    hd_db tmp = {sql, NULL};
-    int v = user_version(sql);
     if (v < 0)
-        return hd_db_fail(&tmp, sqlite3_errcode(sql), "read schema version");
+        return hd_db_fail(tmp, sqlite3_errcode(tmp->sql), "read schema version");
     if (v > HD_DB_SCHEMA_VERSION)
         return hd_fail(HD_ERR_FORMAT,
                        "database schema version %d is newer than this program's (%d): "
                        "update HeelDrop",
                        v, HD_DB_SCHEMA_VERSION);
     if (v == 0) {
-        /* A version-0 file must be empty: anything else is not ours. */
         sqlite3_stmt *st;
         int n = 0;
-        if (sqlite3_prepare_v2(sql, "SELECT count(*) FROM sqlite_schema", -1, &st, NULL) !=
+        if (sqlite3_prepare_v2(tmp->sql, "SELECT count(*) FROM sqlite_schema", -1, &st, NULL) !=
             SQLITE_OK)
-            return hd_db_fail(&tmp, sqlite3_errcode(sql), "read schema");
+            return hd_db_fail(tmp, sqlite3_errcode(tmp->sql), "read schema");
         if (sqlite3_step(st) == SQLITE_ROW)
             n = sqlite3_column_int(st, 0);
         sqlite3_finalize(st);
         if (n > 0)
             return hd_fail(HD_ERR_FORMAT, "not a HeelDrop database (it has other tables)");
     }
-    for (; v < version; v++) {
-        char *err = NULL, pragma[48];
-        /* Foreign keys cannot be switched inside a transaction; the steps keep them
-         * consistent themselves. */
+    return HD_OK;
+}
+
+hd_status hd_db_migrate(sqlite3 *sql, int version)
+{
+    hd_db tmp = {sql, NULL};
+    int v = user_version(sql);
+    hd_status res = check_version(&tmp, v);
+    if (res < 0 || v >= version)
+        return res;
+    for (;;) {
+        char *err = NULL, pragma[48], what[64];
+        /* The version is read again under the write lock: another process opening the
+         * same new database at the same time may have migrated it meanwhile. Foreign keys
+         * cannot be switched inside a transaction; the steps keep them consistent. */
         int rc = sqlite3_exec(sql, "BEGIN IMMEDIATE", NULL, NULL, &err);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_exec(sql, MIGRATIONS[v], NULL, NULL, &err);
+        if (rc != SQLITE_OK) {
+            sqlite3_free(err);
+            return hd_db_fail(&tmp, rc, "migrate schema");
+        }
+        v = user_version(sql);
+        if ((res = check_version(&tmp, v)) < 0 || v >= version) {
+            sqlite3_exec(sql, "COMMIT", NULL, NULL, NULL);
+            return res;
+        }
+        rc = sqlite3_exec(sql, MIGRATIONS[v], NULL, NULL, &err);
         snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
         if (rc == SQLITE_OK)
             rc = sqlite3_exec(sql, pragma, NULL, NULL, &err);
         if (rc == SQLITE_OK)
             rc = sqlite3_exec(sql, "COMMIT", NULL, NULL, &err);
+        sqlite3_free(err);
         if (rc != SQLITE_OK) {
-            char what[64];
             sqlite3_exec(sql, "ROLLBACK", NULL, NULL, NULL);
             snprintf(what, sizeof(what), "migrate schema %d -> %d", v, v + 1);
-            sqlite3_free(err);
             return hd_db_fail(&tmp, rc, what);
         }
-        sqlite3_free(err);
     }
-    return HD_OK;
 }
 
 /* Marks the sessions whose process died while they were running. */
@@ -328,6 +342,25 @@ done:
     sqlite3_finalize(sel);
     sqlite3_finalize(upd);
     hd_clear_error();
+}
+
+/* Switches to WAL. Changing the journal mode of a new database needs a lock that SQLite
+ * does not wait for (the busy handler is skipped to avoid a deadlock), so when several
+ * processes open a new database at once it is retried here, for up to the busy timeout. */
+static hd_status set_wal(hd_db *db)
+{
+    for (int tries = 0;; tries++) {
+        char *err = NULL;
+        int rc = sqlite3_exec(db->sql, "PRAGMA journal_mode=WAL", NULL, NULL, &err);
+        sqlite3_free(err);
+        if (rc == SQLITE_OK)
+            return HD_OK;
+        int prim = rc & 0xff;
+        if ((prim != SQLITE_BUSY && prim != SQLITE_LOCKED) || tries >= 250)
+            return hd_db_fail(db, rc, "set up");
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
 }
 
 hd_status hd_db_open(const char *path, hd_db **out)
@@ -372,10 +405,9 @@ hd_status hd_db_open(const char *path, hd_db **out)
     sqlite3_extended_result_codes(db->sql, 1);
     /* WAL: readers see the last committed rep while a session writes; synchronous=FULL
      * so a committed rep also survives a power cut, not only a killed process. */
-    st = hd_db_exec(db,
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                    "PRAGMA foreign_keys=ON;",
-                    "set up");
+    st = set_wal(db);
+    if (st == HD_OK)
+        st = hd_db_exec(db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", "set up");
     if (st < 0)
         goto fail;
     st = hd_db_migrate(db->sql, HD_DB_SCHEMA_VERSION);

@@ -527,6 +527,47 @@ static void test_killed_session(void)
     hd_db_close(db);
 }
 
+/* ---- several processes opening a new database at once ---------------------------- */
+
+static void test_concurrent_first_open(void)
+{
+    char path[PATH_MAX + 32];
+    pid_t kids[6];
+    snprintf(path, sizeof(path), "%s/first-open.db", tmpdir);
+    for (int k = 0; k < 6; k++) {
+        kids[k] = fork();
+        if (kids[k] == 0) {
+            hd_db *db;
+            char uid[16];
+            int64_t sid;
+            snprintf(uid, sizeof(uid), "k%d", k);
+            hd_db_session info = {.uid = uid, .start_time = 1740987000 + k};
+            if (hd_db_open(path, &db) < 0) {
+                fprintf(stderr, "open %d: %s\n", k, hd_last_error());
+                _exit(1);
+            }
+            if (hd_db_session_begin(db, &info, &sid) < 0) {
+                fprintf(stderr, "begin %d: %s\n", k, hd_last_error());
+                _exit(1);
+            }
+            hd_db_close(db);
+            _exit(0);
+        }
+    }
+    for (int k = 0; k < 6; k++) {
+        int status = 0;
+        waitpid(kids[k], &status, 0);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    hd_db *db = NULL;
+    hd_db_session_row *rows = NULL;
+    int n = 0;
+    CHECK(hd_db_open(path, &db) == HD_OK);
+    CHECK(db && hd_db_sessions_list(db, 0, 0, &rows, &n) == HD_OK && n == 6);
+    free(rows);
+    hd_db_close(db);
+}
+
 /* ---- a reader while a writer commits reps ------------------------------------------ */
 
 #define WRITER_REPS 150
@@ -677,6 +718,7 @@ int main(int argc, char **argv)
     RUN(test_bad_databases);
     RUN(test_api);
     RUN(test_killed_session);
+    RUN(test_concurrent_first_open);
     RUN(test_reader_while_writing);
     char cmd[PATH_MAX + 16];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
