@@ -86,6 +86,10 @@ typedef struct hd_v4l2_stats {
     int64_t reconnects;        /* times the camera came back after being lost */
     int64_t stalls;            /* times frames stopped for about a second */
     int64_t errors;            /* transient errors (EIO, bad buffers) survived */
+    /* CLOCK_MONOTONIC time (us) of pts_us 0 when the camera stamps frames on the monotonic
+     * clock (UVC does), else 0: clock_gettime(CLOCK_MONOTONIC) - (mono_origin_us + pts_us)
+     * is how old a frame is (latency from capture). */
+    int64_t mono_origin_us;
 } hd_v4l2_stats;
 
 /* Copies the statistics of a source opened with hd_source_v4l2_ops into *out. For any

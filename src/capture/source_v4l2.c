@@ -758,6 +758,7 @@ void hd_source_v4l2_stats(const hd_source *src, hd_v4l2_stats *out)
         const v4l2_priv *p = src->priv;
         *out = p->st;
         out->lost = p->lost || p->st.stalled;
+        out->mono_origin_us = p->have_mono ? -p->mono_off : 0;
     }
 }
 

@@ -230,6 +230,10 @@ static void test_timestamps_skip_drop(void)
         CHECK(f.pts_us > prev_pts && f.seq > prev_seq);
         /* the newest: 150 ms of frames were ready, this is at least 3 frames on */
         CHECK(f.seq - prev_seq >= 3);
+        /* and young: the oldest ready frame was over 100 ms old, the newest is not */
+        hd_source_v4l2_stats(src, &st);
+        CHECK(st.mono_origin_us > 0);
+        CHECK(now_s() * 1e6 - (double)(st.mono_origin_us + f.pts_us) < 100000);
         CHECK(scene_exact(&f, f.seq));
         prev_pts = f.pts_us;
         prev_seq = f.seq;

@@ -26,6 +26,14 @@
 #include "heeldrop/source_v4l2.h"
 #include "test.h"
 
+#define MAX_LAT 1024
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -88,6 +96,8 @@ int main(int argc, char **argv)
     int64_t last_pts = -1, last_seq = -1;
     double t_end;
     uint64_t first_sum = 0;
+    double lat[MAX_LAT];
+    int nlat = 0;
 
     if (argc > 3 && sscanf(argv[3], "%dx%d", &want_w, &want_h) != 2) {
         fprintf(stderr, "bad size %s\n", argv[3]);
@@ -127,6 +137,12 @@ int main(int argc, char **argv)
             break;
         }
         got++;
+        if (st.mono_origin_us && nlat < MAX_LAT) {
+            struct timespec ts;
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            lat[nlat++] = (double)((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 -
+                                   (st.mono_origin_us + f.pts_us)) / 1000.0;
+        }
         CHECK(f.format == HD_PIX_YUV420P && f.width == want_w && f.height == want_h);
         CHECK(f.pts_us > last_pts && f.seq > last_seq);
         last_pts = f.pts_us;
@@ -170,6 +186,14 @@ int main(int argc, char **argv)
             mode, got, (long long)st.dropped, (long long)st.skipped, (long long)st.reconnects,
             saw_lost, frames_after);
     CHECK(got >= 10);
+    /* the frame's age when acquire() handed it out: capture timestamp to now */
+    CHECK(nlat == got);
+    if (nlat) {
+        qsort(lat, (size_t)nlat, sizeof(lat[0]), cmp_double);
+        fprintf(stderr, "age at acquire: median %.1f ms, p99 %.1f ms, max %.1f ms\n",
+                lat[nlat / 2], lat[(nlat * 99) / 100], lat[nlat - 1]);
+        CHECK(lat[0] >= 0); /* never before it was captured */
+    }
     if (!strcmp(mode, "yuyv") || !strcmp(mode, "mjpeg"))
         CHECK(checked >= 5);
     if (!strcmp(mode, "unplug")) {
