@@ -39,44 +39,44 @@ enum {
 
 /* What the overlay is coaching right now. */
 typedef enum hd_coach_mode {
-    HD_COACH_IDLE = 0,       /* nothing going on (before the first rep, or lost) */
-    HD_COACH_TOP = 1,        /* up on the toes, ready to lower */
-    HD_COACH_DESCENT = 2,    /* lowering: the tempo gauge runs (elapsed_s since the start) */
-    HD_COACH_HOLD = 3,       /* at the bottom: the hold timer runs */
-    HD_COACH_RISE = 4,       /* coming back up */
-    HD_COACH_REST = 5        /* between sets: the rest timer runs */
+    HD_COACH_IDLE = 0,    /* nothing going on (before the first rep, or lost) */
+    HD_COACH_TOP = 1,     /* up on the toes, ready to lower */
+    HD_COACH_DESCENT = 2, /* lowering: the tempo gauge runs (elapsed_s since the start) */
+    HD_COACH_HOLD = 3,    /* at the bottom: the hold timer runs */
+    HD_COACH_RISE = 4,    /* coming back up */
+    HD_COACH_REST = 5     /* between sets: the rest timer runs */
 } hd_coach_mode;
 
 /* Kind of the text cue on screen. */
 typedef enum hd_cue_kind {
     HD_CUE_NONE = 0,
-    HD_CUE_GOOD = 1,         /* a good rep's verdict (shown in green) */
-    HD_CUE_WARN = 2          /* a rep's warnings in plain words */
+    HD_CUE_GOOD = 1, /* a good rep's verdict (shown in green) */
+    HD_CUE_WARN = 2  /* a rep's warnings in plain words */
 } hd_cue_kind;
 
 #define HD_COACH_TEXT 160
 #define HD_COACH_MAX_LINES 4
 
 typedef struct hd_coach_cfg {
-    hd_reps_cfg reps;        /* thresholds: target window, warnings (copied) */
-    double verdict_s;        /* how long a rep's verdict stays on screen (default 4.0) */
-    double tick_s;           /* seconds between ticks in a descent (default 1.0) */
-    int max_ticks;           /* no more ticks after this many in one descent (default 10) */
+    hd_reps_cfg reps; /* thresholds: target window, warnings (copied) */
+    double verdict_s; /* how long a rep's verdict stays on screen (default 4.0) */
+    double tick_s;    /* seconds between ticks in a descent (default 1.0) */
+    int max_ticks;    /* no more ticks after this many in one descent (default 10) */
 } hd_coach_cfg;
 
 /* The coach's decision for one frame. */
 typedef struct hd_coach_out {
-    double t;                /* the frame's time (now_s) */
-    unsigned sounds;         /* HD_SOUND_* bits to start at this frame (0 = silence) */
+    double t;        /* the frame's time (now_s) */
+    unsigned sounds; /* HD_SOUND_* bits to start at this frame (0 = silence) */
     hd_coach_mode mode;
-    double mode_start_t;     /* when the mode began (descent: the drop's t_descent_start) */
-    double elapsed_s;        /* now_s - mode_start_t (the gauge, hold and rest timers) */
-    int ticks;               /* ticks sounded in this descent so far */
-    hd_cue_kind cue;         /* the verdict on screen, or HD_CUE_NONE */
-    int cue_lines;           /* lines of text in cue_text (1 for a good rep) */
+    double mode_start_t; /* when the mode began (descent: the drop's t_descent_start) */
+    double elapsed_s;    /* now_s - mode_start_t (the gauge, hold and rest timers) */
+    int ticks;           /* ticks sounded in this descent so far */
+    hd_cue_kind cue;     /* the verdict on screen, or HD_CUE_NONE */
+    int cue_lines;       /* lines of text in cue_text (1 for a good rep) */
     char cue_text[HD_COACH_MAX_LINES][HD_COACH_TEXT]; /* a verdict, or one warning per line */
-    double cue_age_s;        /* how long the verdict has been shown */
-    int has_rep;             /* rep below is the verdict's rep */
+    double cue_age_s;                                 /* how long the verdict has been shown */
+    int has_rep;                                      /* rep below is the verdict's rep */
     hd_rep rep;
 } hd_coach_out;
 
@@ -93,8 +93,8 @@ hd_status hd_coach_create(const hd_coach_cfg *cfg, hd_coach **out);
  * (may be NULL: nothing known, e.g. the camera is lost), ev the events this frame's sample
  * caused (may be NULL). Fills *out (never NULL). Frames must come in time order; a frame
  * whose now_s is before the previous one is treated as the same moment. All borrowed. */
-void hd_coach_update(hd_coach *c, double now_s, const hd_reps_state *st,
-                     const hd_reps_events *ev, hd_coach_out *out);
+void hd_coach_update(hd_coach *c, double now_s, const hd_reps_state *st, const hd_reps_events *ev,
+                     hd_coach_out *out);
 
 /* Forgets the descent in progress and the verdict on screen (recalibration, pause).
  * Counts live in the rep engine, not here. */

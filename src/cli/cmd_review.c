@@ -60,25 +60,25 @@ typedef struct review {
     char video[PATH_MAX + 32]; /* "" when the session has no video */
     char title[256];
     hd_summary sum;
-    hd_analysis an;            /* for a video: the analysis (owns rows) */
+    hd_analysis an; /* for a video: the analysis (owns rows) */
     int own_an;
-    hd_trace_row *rows;        /* per-frame trace (may be NULL) */
+    hd_trace_row *rows; /* per-frame trace (may be NULL) */
     int64_t nrows;
-    int rows_owned;            /* rows from hd_trace_read_csv (free) */
+    int rows_owned; /* rows from hd_trace_read_csv (free) */
     hd_scene scene;
     double *tl_t;
     float *tl_mm;
     double duration;
-    double period;             /* frame period, seconds */
+    double period; /* frame period, seconds */
 
     hd_source *src;
     hd_frame cur;
     int have_cur;
-    double t;                  /* the moment shown */
+    double t; /* the moment shown */
     int playing;
     double speed;
-    double play_t0;            /* t when playback (re)started ... */
-    double wall0;              /* ... at this wall time */
+    double play_t0; /* t when playback (re)started ... */
+    double wall0;   /* ... at this wall time */
     int at_end;
     int shots;
     hd_near_leg near_leg;
@@ -113,8 +113,10 @@ static hd_status latest_session(char *out, size_t size)
     snprintf(sessions, sizeof(sessions), "%s/sessions", data);
     DIR *d = opendir(sessions);
     if (!d)
-        return hd_fail(HD_ERR_NOTFOUND, "no sessions yet in %s (run 'heeldrop live', or "
-                                        "'heeldrop review VIDEO')", sessions);
+        return hd_fail(HD_ERR_NOTFOUND,
+                       "no sessions yet in %s (run 'heeldrop live', or "
+                       "'heeldrop review VIDEO')",
+                       sessions);
     char best[256] = "";
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
@@ -131,8 +133,10 @@ static hd_status latest_session(char *out, size_t size)
     }
     closedir(d);
     if (!best[0])
-        return hd_fail(HD_ERR_NOTFOUND, "no sessions yet in %s (run 'heeldrop live', or "
-                                        "'heeldrop review VIDEO')", sessions);
+        return hd_fail(HD_ERR_NOTFOUND,
+                       "no sessions yet in %s (run 'heeldrop live', or "
+                       "'heeldrop review VIDEO')",
+                       sessions);
     if (snprintf(out, size, "%s/%s", sessions, best) >= (int)size)
         return hd_fail(HD_ERR_INVALID, "session path too long");
     return HD_OK;
@@ -321,8 +325,7 @@ static void screenshot(review *rv, hd_ui *ui, const char *given)
     } else {
         const char *d = rv->dir[0] ? rv->dir : ".";
         for (int n = ++rv->shots;; n++) {
-            snprintf(path, sizeof(path), "%s/%s-%03d.png", d, rv->dir[0] ? "shot" : "review",
-                     n);
+            snprintf(path, sizeof(path), "%s/%s-%03d.png", d, rv->dir[0] ? "shot" : "review", n);
             if (!is_file(path)) {
                 rv->shots = n;
                 break;
@@ -587,8 +590,8 @@ int hd_cmd_review(int argc, char **argv)
     } else {
         char data[PATH_MAX];
         st = strchr(pos[0], '/') ? HD_ERR_NOTFOUND : hd_user_data_dir(data, sizeof(data));
-        if (st == HD_OK && snprintf(path, sizeof(path), "%s/sessions/%s", data, pos[0]) <
-                               (int)sizeof(path) &&
+        if (st == HD_OK &&
+            snprintf(path, sizeof(path), "%s/sessions/%s", data, pos[0]) < (int)sizeof(path) &&
             is_dir(path))
             st = HD_OK;
         else
@@ -604,8 +607,7 @@ int hd_cmd_review(int argc, char **argv)
     }
     if (rv->sum.near_leg == 'L' || (rv->s.near_leg && strcmp(rv->s.near_leg, "left") == 0))
         rv->near_leg = HD_NEAR_LEFT;
-    else if (rv->sum.near_leg == 'R' ||
-             (rv->s.near_leg && strcmp(rv->s.near_leg, "right") == 0))
+    else if (rv->sum.near_leg == 'R' || (rv->s.near_leg && strcmp(rv->s.near_leg, "right") == 0))
         rv->near_leg = HD_NEAR_RIGHT;
 
     /* The video, if any. */

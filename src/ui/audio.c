@@ -16,7 +16,7 @@
 #endif
 
 typedef struct voice {
-    int sound;               /* -1 idle */
+    int sound; /* -1 idle */
     int pos;
 } voice;
 
@@ -168,8 +168,7 @@ void ui_audio_play(hd_audio *a, unsigned sounds)
         if (slot < 0) { /* all busy: replace the voice nearest its end */
             slot = 0;
             for (int k = 1; k < VOICES; k++)
-                if (a->len[a->v[k].sound] - a->v[k].pos <
-                    a->len[a->v[slot].sound] - a->v[slot].pos)
+                if (a->len[a->v[k].sound] - a->v[k].pos < a->len[a->v[slot].sound] - a->v[slot].pos)
                     slot = k;
         }
         a->v[slot].sound = s;

@@ -11,14 +11,14 @@
 
 struct hd_coach {
     hd_coach_cfg cfg;
-    double last_t;           /* previous frame's now_s */
+    double last_t; /* previous frame's now_s */
     hd_coach_mode mode;
     double mode_start_t;
-    int ticks;               /* ticks sounded in this descent */
-    int below_sounded;       /* the below-step tone played in this descent */
-    int sounded_index;       /* index of the last rep that got its chime or low tone */
+    int ticks;         /* ticks sounded in this descent */
+    int below_sounded; /* the below-step tone played in this descent */
+    int sounded_index; /* index of the last rep that got its chime or low tone */
     hd_cue_kind cue;
-    double cue_t;            /* when the verdict appeared */
+    double cue_t; /* when the verdict appeared */
     unsigned cue_warnings;
     int cue_lines;
     char cue_text[HD_COACH_MAX_LINES][HD_COACH_TEXT];
@@ -162,8 +162,7 @@ void hd_coach_update(hd_coach *c, double now, const hd_reps_state *st, const hd_
             snd |= on_rep(c, &e->rep, now, 0);
             break;
         case HD_EV_SET_END:
-            set_mode(c, HD_COACH_REST,
-                     st && st->rest_since_t >= 0.0 ? st->rest_since_t : e->t);
+            set_mode(c, HD_COACH_REST, st && st->rest_since_t >= 0.0 ? st->rest_since_t : e->t);
             break;
         }
     }

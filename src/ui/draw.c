@@ -329,8 +329,7 @@ static void status_panel(hd_ui *ui, const hd_view *v, ui_rect r)
         notes[n++] = ui->audio_notice;
     /* The audio notice once, even if the loop adds it too. */
     for (int i = 0; i < HD_UI_MAX_NOTICES && v->notices[i]; i++)
-        if (!(ui->audio_notice[0] && ui->cfg.audio &&
-              strcmp(v->notices[i], ui->audio_notice) == 0))
+        if (!(ui->audio_notice[0] && ui->cfg.audio && strcmp(v->notices[i], ui->audio_notice) == 0))
             notes[n++] = v->notices[i];
     for (int i = 0; i < n; i++) {
         ui_text_size(ui, F_SMALL, notes[i], &w, &h);
@@ -354,8 +353,7 @@ static int wrap(hd_ui *ui, int f, const char *s, float max_w, char out[3][HD_COA
         for (;;) {
             const char *sp = strchr(q, ' ');
             const char *end = sp ? sp : q + strlen(q);
-            size_t len = (size_t)(end - p) < sizeof(tmp) - 1 ? (size_t)(end - p)
-                                                              : sizeof(tmp) - 1;
+            size_t len = (size_t)(end - p) < sizeof(tmp) - 1 ? (size_t)(end - p) : sizeof(tmp) - 1;
             memcpy(tmp, p, len);
             tmp[len] = '\0';
             int w;
@@ -367,8 +365,8 @@ static int wrap(hd_ui *ui, int f, const char *s, float max_w, char out[3][HD_COA
                 break;
             q = sp + 1;
         }
-        size_t len = (size_t)(best - p) < HD_COACH_TEXT - 1 ? (size_t)(best - p)
-                                                           : HD_COACH_TEXT - 1;
+        size_t len =
+            (size_t)(best - p) < HD_COACH_TEXT - 1 ? (size_t)(best - p) : HD_COACH_TEXT - 1;
         memcpy(out[n], p, len);
         out[n][len] = '\0';
         n++;
@@ -406,8 +404,7 @@ static float message_box(hd_ui *ui, int f, SDL_Color fg, SDL_Color border, float
 }
 
 /* The tempo gauge: a bar filling with the descent's time, the target window marked. */
-static float gauge(hd_ui *ui, const hd_view *v, const hd_reps_cfg *rc, float cx, float y,
-                   float w)
+static float gauge(hd_ui *ui, const hd_view *v, const hd_reps_cfg *rc, float cx, float y, float w)
 {
     float u = U(ui);
     double t = v->coach->elapsed_s;
@@ -527,8 +524,8 @@ static void trace_strip(hd_ui *ui, const hd_view *v, const hd_reps_cfg *rc, ui_r
     ui_text_size(ui, F_SMALL, "step", NULL, &lh);
     ui_text(ui, F_SMALL, C_STEP, px - 6 * u, y0 - (float)lh / 2, 2, "step", NULL, NULL);
     if (y0 - TY(rc->top_mm) >= (float)lh) /* room for both labels */
-        ui_text(ui, F_SMALL, C_MUTED, px - 6 * u, TY(rc->top_mm) - (float)lh / 2, 2, "top",
-                NULL, NULL);
+        ui_text(ui, F_SMALL, C_MUTED, px - 6 * u, TY(rc->top_mm) - (float)lh / 2, 2, "top", NULL,
+                NULL);
     if (!rc->insertional && py + ph - y0 > (float)lh + 4 * u)
         ui_text(ui, F_SMALL, C_GOOD, px + pw - 6 * u, py + ph - (float)lh - 2 * u, 2,
                 "target: below the step", NULL, NULL);

@@ -16,7 +16,7 @@ static float U(const hd_ui *ui)
 /* Short names for the warning marks on the timeline. */
 static const char *warn_short(int i)
 {
-    static const char *const s[HD_WARN_COUNT] = {"fast",  "no hold", "long", "bounce",
+    static const char *const s[HD_WARN_COUNT] = {"fast",   "no hold", "long",  "bounce",
                                                  "2 feet", "partial", "unsure"};
     return i >= 0 && i < HD_WARN_COUNT ? s[i] : "?";
 }
@@ -96,8 +96,7 @@ static void rep_list(hd_ui *ui, const hd_review_view *rv, ui_rect r)
             "times in s, depth in mm", NULL, NULL);
     static const char *const help[4] = {"Space play  \xe2\x86\x90 \xe2\x86\x92 frame",
                                         "\xe2\x86\x91 \xe2\x86\x93 speed  Q quit",
-                                        "1-9, click: go to rep",
-                                        "Click timeline: seek"};
+                                        "1-9, click: go to rep", "Click timeline: seek"};
     float hy = r.y + r.h - help_h + 6 * u;
     for (int i = 0; i < 4; i++) {
         ui_text(ui, F_SMALL, C_MUTED, r.x + pad, hy, 0, help[i], NULL, &h);
@@ -140,8 +139,8 @@ static void timeline(hd_ui *ui, const hd_review_view *rv, const hd_reps_cfg *rc,
         ui_fill(ui, c, x0, py, x1 - x0 > 1 ? x1 - x0 : 1, ph);
         char num[16];
         snprintf(num, sizeof(num), "%d", rep->index);
-        ui_text(ui, F_SMALL, rep->warnings ? C_WARN : C_GOOD, (x0 + x1) / 2, r.y + 4 * u, 1,
-                num, NULL, NULL);
+        ui_text(ui, F_SMALL, rep->warnings ? C_WARN : C_GOOD, (x0 + x1) / 2, r.y + 4 * u, 1, num,
+                NULL, NULL);
         int k = 0;
         for (int w = 0; w < HD_WARN_COUNT; w++) {
             if (!(rep->warnings & (1u << w)))
@@ -200,8 +199,7 @@ static void timeline(hd_ui *ui, const hd_review_view *rv, const hd_reps_cfg *rc,
     for (double t = 0; t <= t1; t += step) {
         char lab[16];
         snprintf(lab, sizeof(lab), "%d:%02d", (int)t / 60, (int)t % 60);
-        ui_text(ui, F_SMALL, C_MUTED, TX(t), r.y + r.h - (float)lab_h - 2 * u, 1, lab, NULL,
-                NULL);
+        ui_text(ui, F_SMALL, C_MUTED, TX(t), r.y + r.h - (float)lab_h - 2 * u, 1, lab, NULL, NULL);
     }
 #undef TX
 #undef TY

@@ -7,8 +7,7 @@
 #include "heeldrop/ui.h"
 
 void hd_review_state_at(const hd_rep *reps, int nreps, const hd_reps_cfg *cfg, double t,
-                        double verdict_s, hd_reps_state *st, hd_coach_out *co,
-                        int *current_rep)
+                        double verdict_s, hd_reps_state *st, hd_coach_out *co, int *current_rep)
 {
     memset(st, 0, sizeof(*st));
     memset(co, 0, sizeof(*co));

@@ -61,8 +61,7 @@ hd_status ui_fonts_find(hd_ui *ui)
                        "fc-match sans): install fonts-dejavu-core");
     if (ui->cfg.font_bold_path) {
         if (!readable(ui->cfg.font_bold_path))
-            return hd_fail(HD_ERR_NOTFOUND, "font %s: cannot be read",
-                           ui->cfg.font_bold_path);
+            return hd_fail(HD_ERR_NOTFOUND, "font %s: cannot be read", ui->cfg.font_bold_path);
         snprintf(ui->bold_path, sizeof(ui->bold_path), "%s", ui->cfg.font_bold_path);
     } else if (!ui->cfg.font_path) {
         for (size_t i = 0; i < sizeof(bold) / sizeof(bold[0]) && !ui->bold_path[0]; i++)
@@ -141,8 +140,8 @@ static text_entry *text_get(hd_ui *ui, int font, SDL_Color c, const char *s)
     int lru = 0;
     for (int i = 0; i < TEXT_CACHE; i++) {
         text_entry *e = &ui->text[i];
-        if (e->tex && e->hash == h && e->font == font && e->color.r == c.r &&
-            e->color.g == c.g && e->color.b == c.b && strcmp(e->str, s) == 0) {
+        if (e->tex && e->hash == h && e->font == font && e->color.r == c.r && e->color.g == c.g &&
+            e->color.b == c.b && strcmp(e->str, s) == 0) {
             e->last_used = ui->frame_no;
             return e;
         }
@@ -172,8 +171,8 @@ static text_entry *text_get(hd_ui *ui, int font, SDL_Color c, const char *s)
     return e;
 }
 
-int ui_text(hd_ui *ui, int font, SDL_Color c, float x, float y, int align, const char *s,
-            int *w, int *h)
+int ui_text(hd_ui *ui, int font, SDL_Color c, float x, float y, int align, const char *s, int *w,
+            int *h)
 {
     if (w)
         *w = 0;

@@ -106,8 +106,10 @@ hd_status hd_ui_create(const hd_ui_cfg *cfg, hd_ui **out)
     int h = cfg->height > 0 ? cfg->height : 720;
 
     if (SDL_InitSubSystem(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
-        st = hd_fail(HD_ERR_DEVICE, "cannot open a window: %s (no display? set DISPLAY, or "
-                     "use 'heeldrop analyze')", SDL_GetError());
+        st = hd_fail(HD_ERR_DEVICE,
+                     "cannot open a window: %s (no display? set DISPLAY, or "
+                     "use 'heeldrop analyze')",
+                     SDL_GetError());
         free(ui);
         return st;
     }
@@ -337,8 +339,7 @@ static int translate(hd_ui *ui, const SDL_Event *e, hd_ui_event *ev)
         int rep = e->key.repeat;
         if (k == SDLK_q || k == SDLK_ESCAPE)
             ev->kind = HD_UI_QUIT;
-        else if (rep && k != SDLK_LEFT && k != SDLK_RIGHT && k != SDLK_COMMA &&
-                 k != SDLK_PERIOD)
+        else if (rep && k != SDLK_LEFT && k != SDLK_RIGHT && k != SDLK_COMMA && k != SDLK_PERIOD)
             return 0; /* held keys repeat only for frame stepping */
         else if (k == SDLK_SPACE)
             ev->kind = HD_UI_PAUSE;
@@ -474,13 +475,13 @@ hd_status hd_ui_screenshot(hd_ui *ui, const char *path)
         return hd_fail(HD_ERR_INVALID, "screenshot: nothing shown yet");
     SDL_Surface *s = NULL;
     if (ui->capture && ui->pixels) {
-        s = SDL_CreateRGBSurfaceWithFormatFrom(ui->pixels, ui->pix_w, ui->pix_h, 24,
-                                               ui->pix_w * 3, SDL_PIXELFORMAT_RGB24);
+        s = SDL_CreateRGBSurfaceWithFormatFrom(ui->pixels, ui->pix_w, ui->pix_h, 24, ui->pix_w * 3,
+                                               SDL_PIXELFORMAT_RGB24);
     } else {
         /* The software renderer keeps the presented picture in the window surface. */
         s = SDL_CreateRGBSurfaceWithFormat(0, ui->out_w, ui->out_h, 24, SDL_PIXELFORMAT_RGB24);
-        if (s && SDL_RenderReadPixels(ui->ren, NULL, SDL_PIXELFORMAT_RGB24, s->pixels,
-                                      s->pitch) != 0) {
+        if (s &&
+            SDL_RenderReadPixels(ui->ren, NULL, SDL_PIXELFORMAT_RGB24, s->pixels, s->pitch) != 0) {
             SDL_FreeSurface(s);
             return hd_fail(HD_ERR_INTERNAL, "screenshot: %s", SDL_GetError());
         }
@@ -518,8 +519,7 @@ hd_status hd_ui_read_rgb(const hd_ui *ui, uint8_t *buf, int stride)
     if (!ui->capture || !ui->pixels || !ui->presented)
         return hd_fail(HD_ERR_INVALID, "ui: no captured picture (capture off?)");
     if (stride < ui->pix_w * 3)
-        return hd_fail(HD_ERR_INVALID, "ui: stride %d too small for width %d", stride,
-                       ui->pix_w);
+        return hd_fail(HD_ERR_INVALID, "ui: stride %d too small for width %d", stride, ui->pix_w);
     for (int y = 0; y < ui->pix_h; y++)
         memcpy(buf + (size_t)y * (size_t)stride, ui->pixels + (size_t)y * ui->pix_w * 3,
                (size_t)ui->pix_w * 3);

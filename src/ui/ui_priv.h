@@ -23,7 +23,7 @@ typedef struct text_entry {
     int font;
     SDL_Color color;
     uint32_t hash;
-    unsigned last_used;      /* frame counter */
+    unsigned last_used; /* frame counter */
     char str[HD_COACH_TEXT];
 } text_entry;
 
@@ -39,41 +39,41 @@ struct hd_ui {
     SDL_Window *win;
     SDL_Renderer *ren;
     int software;
-    int out_w, out_h;        /* renderer output size */
+    int out_w, out_h; /* renderer output size */
     int fullscreen;
 
     TTF_Font *font[F_COUNT];
     int font_px[F_COUNT];
-    int fonts_for_h;         /* output height the fonts were opened for */
+    int fonts_for_h; /* output height the fonts were opened for */
     text_entry text[TEXT_CACHE];
     unsigned frame_no;
 
-    SDL_Texture *video;      /* IYUV streaming texture */
+    SDL_Texture *video; /* IYUV streaming texture */
     int video_w, video_h;
-    uint8_t *gray_uv;        /* neutral chroma for GRAY8 frames */
+    uint8_t *gray_uv; /* neutral chroma for GRAY8 frames */
     size_t gray_uv_size;
 
     /* The letterbox of the last presented frame: window px = box.x + frame px * scale. */
     ui_rect box;
     double scale;
-    int frame_w, frame_h;    /* 0: no frame drawn */
+    int frame_w, frame_h; /* 0: no frame drawn */
 
     /* Step line: the scene's (from the view) and the user's dragged one. */
     int has_line;
-    double line[4];          /* frame px, what is drawn */
+    double line[4]; /* frame px, what is drawn */
     int has_user_line;
     double user_line[4];
-    int drag;                /* 0 none, 1 first end, 2 second end, 3 whole line */
+    int drag; /* 0 none, 1 first end, 2 second end, 3 whole line */
     double drag_off[4];
     int drag_mx, drag_my;
-    int hint_line;           /* the line shown is a default for dragging (no step found) */
+    int hint_line; /* the line shown is a default for dragging (no step found) */
 
     int muted;
     hd_audio *audio;
     char audio_notice[128];
 
     int capture;
-    uint8_t *pixels;         /* RGB24 copy of the last present (capture on) */
+    uint8_t *pixels; /* RGB24 copy of the last present (capture on) */
     int pix_w, pix_h;
     int presented;
     int pending_quit;
@@ -93,8 +93,8 @@ void ui_fonts_close(hd_ui *ui);
 void ui_text_cache_clear(hd_ui *ui);
 /* Draws text with its top-left at (x, y); returns its size in *w, *h (may be NULL).
  * align: 0 left, 1 centre on x, 2 right-aligned at x. Returns 0, or -1 on failure. */
-int ui_text(hd_ui *ui, int font, SDL_Color c, float x, float y, int align, const char *s,
-            int *w, int *h);
+int ui_text(hd_ui *ui, int font, SDL_Color c, float x, float y, int align, const char *s, int *w,
+            int *h);
 /* Size of a text without drawing it. */
 void ui_text_size(hd_ui *ui, int font, const char *s, int *w, int *h);
 

@@ -142,8 +142,7 @@ static void test_state_at(void)
     CHECK(sum.nreps == 6);
     hd_review_state_at(sum.reps, sum.nreps, &rcfg, 0.5, 4.0, &st, &co, &cur);
     CHECK(st.reps == 0 && cur == -1 && co.mode == HD_COACH_IDLE && co.cue == HD_CUE_NONE);
-    hd_review_state_at(sum.reps, sum.nreps, &rcfg, r->t_descent_start + 1.5, 4.0, &st, &co,
-                       &cur);
+    hd_review_state_at(sum.reps, sum.nreps, &rcfg, r->t_descent_start + 1.5, 4.0, &st, &co, &cur);
     CHECK(cur == 0 && co.mode == HD_COACH_DESCENT);
     CHECK_NEAR(co.elapsed_s, 1.5, 1e-9);
     CHECK(st.reps == 0 && st.set == 1 && st.reps_in_set == 0);
@@ -157,8 +156,8 @@ static void test_state_at(void)
     CHECK(co.cue == HD_CUE_NONE || cur > 0);
     /* After the last rep and the set gap: rest, counted from its t_top. */
     const hd_rep *l = &sum.reps[sum.nreps - 1];
-    hd_review_state_at(sum.reps, sum.nreps, &rcfg, l->t_top + rcfg.set_gap_s + 1, 4.0, &st,
-                       &co, &cur);
+    hd_review_state_at(sum.reps, sum.nreps, &rcfg, l->t_top + rcfg.set_gap_s + 1, 4.0, &st, &co,
+                       &cur);
     CHECK(st.reps == 6 && co.mode == HD_COACH_REST);
     CHECK_NEAR(co.elapsed_s, rcfg.set_gap_s + 1, 1e-9);
     /* A rep with warnings: each in plain words. */
@@ -244,8 +243,7 @@ int main(int argc, char **argv)
     setenv("SDL_VIDEODRIVER", "dummy", 1);
     if (hd_summary_read_json(HD_SRC_DIR "/assets/sample.truth.json", &sum) != HD_OK ||
         hd_trace_read_csv(HD_SRC_DIR "/assets/sample.truth.csv", &rows, &nrows) != HD_OK ||
-        hd_source_open(&hd_source_file_ops, HD_SRC_DIR "/assets/sample.mp4", NULL, &src) !=
-            HD_OK) {
+        hd_source_open(&hd_source_file_ops, HD_SRC_DIR "/assets/sample.mp4", NULL, &src) != HD_OK) {
         fprintf(stderr, "sample: %s\n", hd_last_error());
         return 1;
     }

@@ -49,8 +49,7 @@ static hd_ui_trace trace;
 static int load_frame(void)
 {
     hd_source *src = NULL;
-    if (hd_source_open(&hd_source_file_ops, HD_SRC_DIR "/assets/sample.mp4", NULL, &src) !=
-        HD_OK) {
+    if (hd_source_open(&hd_source_file_ops, HD_SRC_DIR "/assets/sample.mp4", NULL, &src) != HD_OK) {
         fprintf(stderr, "cannot open the sample: %s\n", hd_last_error());
         return -1;
     }
@@ -134,8 +133,8 @@ static void shot(const char *name, const hd_view *v)
     SDL_FreeSurface(r);
     double share = (double)bad / (W * H);
     if (share > MAX_BAD) {
-        fprintf(stderr, "%s: %.2f%% of pixels differ (mean %.2f per channel)\n", name,
-                100 * share, sum / (W * H * 3));
+        fprintf(stderr, "%s: %.2f%% of pixels differ (mean %.2f per channel)\n", name, 100 * share,
+                sum / (W * H * 3));
         snprintf(path, sizeof(path), "ui_actual_%s.png", name);
         hd_ui_screenshot(ui, path);
         hd_test_failures++;
@@ -217,8 +216,8 @@ static hd_rep make_rep(unsigned warnings)
 }
 
 /* The coach's output after the events given (run through the real scheduler). */
-static void coach_after(hd_coach_out *out, double now, const hd_reps_state *st,
-                        const hd_event *evs, int n)
+static void coach_after(hd_coach_out *out, double now, const hd_reps_state *st, const hd_event *evs,
+                        int n)
 {
     hd_coach_cfg cc;
     hd_coach_cfg_default(&cc);
@@ -397,9 +396,9 @@ static void test_keys(void)
         SDL_Keycode key;
         hd_ui_event_kind kind;
     } keys[] = {
-        {SDLK_SPACE, HD_UI_PAUSE}, {SDLK_c, HD_UI_RECALIBRATE}, {SDLK_l, HD_UI_NEAR_LEFT},
-        {SDLK_r, HD_UI_NEAR_RIGHT}, {SDLK_m, HD_UI_MUTE},       {SDLK_s, HD_UI_SCREENSHOT},
-        {SDLK_q, HD_UI_QUIT},       {SDLK_ESCAPE, HD_UI_QUIT},  {SDLK_PERIOD, HD_UI_KEY},
+        {SDLK_SPACE, HD_UI_PAUSE},  {SDLK_c, HD_UI_RECALIBRATE}, {SDLK_l, HD_UI_NEAR_LEFT},
+        {SDLK_r, HD_UI_NEAR_RIGHT}, {SDLK_m, HD_UI_MUTE},        {SDLK_s, HD_UI_SCREENSHOT},
+        {SDLK_q, HD_UI_QUIT},       {SDLK_ESCAPE, HD_UI_QUIT},   {SDLK_PERIOD, HD_UI_KEY},
     };
     int n = (int)(sizeof(keys) / sizeof(keys[0]));
     for (int i = 0; i < n; i++)
@@ -415,7 +414,6 @@ static void test_keys(void)
     CHECK(hd_ui_poll(ui, &ev) == 0);
     push_key(SDLK_m);
     CHECK(hd_ui_poll(ui, &ev) == 1 && ev.kind == HD_UI_MUTE && ev.muted == 0);
-
 }
 
 /* Drag the step line's right end down by 20 window px: the new edge comes back in frame

@@ -68,12 +68,12 @@ static void test_seek(void)
     CHECK(hd_source_open(&hd_source_file_ops, SAMPLE, NULL, &s) == HD_OK);
     if (!s)
         return;
-    expect_at(s, 10000000, 300);        /* forwards, before any frame was read */
-    expect_at(s, 2000000, 60);          /* backwards */
-    expect_at(s, 2010000, 60);          /* within half a frame: that frame */
-    expect_at(s, 2020000, 61);          /* past half a frame: the next */
-    expect_at(s, 0, 0);                 /* the start */
-    expect_at(s, 20000000 - 1, 600);    /* a frame out is taken back */
+    expect_at(s, 10000000, 300);     /* forwards, before any frame was read */
+    expect_at(s, 2000000, 60);       /* backwards */
+    expect_at(s, 2010000, 60);       /* within half a frame: that frame */
+    expect_at(s, 2020000, 61);       /* past half a frame: the next */
+    expect_at(s, 0, 0);              /* the start */
+    expect_at(s, 20000000 - 1, 600); /* a frame out is taken back */
     /* Past the end: the last frame (1076 frames). */
     CHECK(hd_source_file_seek(s, 99000000) == HD_OK);
     hd_frame f;
