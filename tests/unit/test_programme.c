@@ -13,6 +13,7 @@
 
 #include "heeldrop/db.h"
 #include "heeldrop/programme.h"
+#include "store/history.h"
 #include "test.h"
 
 #define T0 1740960000LL /* Monday 2025-03-03 00:00 UTC */
@@ -290,6 +291,44 @@ static void test_no_plan(void)
     hd_db_close(db);
 }
 
+/* History's weekly counting: per-day cap, missed sessions, the current week, the end of a
+ * 12-week programme. */
+static void test_history_weeks(void)
+{
+    hd_db *db = fresh_db("alfredson", "both");
+    hd_history h;
+    /* week 1: 3 sessions on day 1 (only 2 count), 2 on days 2-6, none on day 7 */
+    for (int k = 0; k < 3; k++)
+        session(db, T0 + 7 * H + k * 4 * H, 30, "left", 0);
+    for (int d = 1; d < 6; d++)
+        for (int k = 0; k < 2; k++)
+            session(db, T0 + d * D + 7 * H + k * 10 * H, 30, k ? "right" : "left", 1);
+    /* week 2: one session on its first day, now = day 3 of week 2 at noon */
+    session(db, T0 + 7 * D + 7 * H, 30, "left", 0);
+    CHECK(hd_history_build(db, (time_t)(T0 + 9 * D + 12 * H), 0, &h) == HD_OK);
+    CHECK(h.nweeks == 2 && h.nsessions == 14);
+    if (h.nweeks == 2) {
+        hd_history_week *a = &h.weeks[0], *b = &h.weeks[1];
+        CHECK(a->prog_week == 1 && a->sessions == 13 && a->counted == 12);
+        CHECK(a->target_sessions == 14 && a->missed == 2 && a->adherence_pct == 86);
+        CHECK(a->reps_left == 30 * 3 + 30 * 5 && a->reps_right == 30 * 5);
+        CHECK(a->valid_reps == 13 * 30 - 10);
+        CHECK(a->target_reps_per_leg == 90 && !a->in_progress);
+        /* week 2: days 1-2 past (4 due, 1 done), today and 4 more days still possible */
+        CHECK(b->in_progress && b->sessions == 1 && b->counted == 1);
+        CHECK(b->missed == 3 && b->adherence_pct == 25);
+    }
+    CHECK(h.target_total == 14 + 4 && h.counted_total == 12 + 1 && h.missed_total == 5);
+    hd_history_free(&h);
+    /* week 13 and later: the 12-week programme is over, no target */
+    CHECK(hd_history_build(db, (time_t)(T0 + 12 * 7 * D + H), 2, &h) == HD_OK);
+    CHECK(h.nweeks == 2 && h.weeks[0].prog_week == 12 && h.weeks[0].target_sessions == 14);
+    CHECK(h.weeks[1].target_sessions == 0 && h.weeks[1].adherence_pct == -1);
+    CHECK(h.weeks[0].missed == 14);
+    hd_history_free(&h);
+    hd_db_close(db);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof(tmpdir), "/tmp/hd-test-programme-XXXXXX");
@@ -306,6 +345,7 @@ int main(void)
     RUN(test_rule6_alfredson_pain_free);
     RUN(test_guided_days);
     RUN(test_no_plan);
+    RUN(test_history_weeks);
     char cmd[PATH_MAX + 16];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
     if (!hd_test_failures && system(cmd) != 0)
