@@ -24,3 +24,12 @@ SUDO=""
 echo "install-deps: installing ${missing[*]}"
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# The report's browser test drives Debian's chromium with playwright-core from npm
+# (tests/browser/package-lock.json; no browser is downloaded). Skipped without npm.
+if command -v npm >/dev/null 2>&1; then
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$(dirname "$0")/../tests/browser" \
+    --no-audit --no-fund
+else
+  echo "install-deps: npm not found; tests/browser (report_browser test) will be skipped"
+fi

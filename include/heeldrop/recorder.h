@@ -44,7 +44,7 @@ typedef struct hd_recorder_opts {
     const char *codec;      /* "h264" (libx264 ultrafast/zerolatency, default) or "mjpeg" */
     int crf;                /* x264 quality (0 = 23); MJPEG uses a fixed quantiser */
     int threads;            /* encoder threads (0 = 1: the tracker needs the other core) */
-    int queue_frames;       /* frames waiting for the encoder (0 = 4) */
+    int queue_frames;       /* frames waiting for the encoder (0 = 8: ~0.27 s at 30 fps) */
     int flush_ms;           /* video time between flushes to the file (0 = 1000) */
     hd_recorder_write_fn write_fn; /* NULL = write(2); for fault tests */
     void *write_ctx;        /* passed to write_fn */

@@ -537,7 +537,7 @@ hd_status hd_recorder_open(const char *path, const hd_recorder_opts *o, hd_recor
     r->flush_ms = o->flush_ms > 0 ? o->flush_ms : 1000;
     r->write_fn = o->write_fn ? o->write_fn : rec_libc_write;
     r->write_ctx = o->write_ctx;
-    r->nslots = o->queue_frames > 0 ? o->queue_frames : 4;
+    r->nslots = o->queue_frames > 0 ? o->queue_frames : 8;
     r->slots = calloc((size_t)r->nslots, sizeof(*r->slots));
     if (!r->path || !r->slots) {
         st = hd_fail(HD_ERR_NOMEM, "out of memory opening %s", path);

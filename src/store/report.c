@@ -292,6 +292,9 @@ static hd_status rp_add_session(hd_report *r, hd_report_session **out)
 /* Finds summary.json and trace.csv for what (folder or .json file). */
 static void rp_paths_for(const char *what, char *sum, char *trace, char *folder, size_t size)
 {
+    sum[0] = trace[0] = folder[0] = '\0';
+    if (!what)
+        return;
     if (is_dir(what)) {
         snprintf(folder, size, "%s", what);
         snprintf(sum, size, "%s/summary.json", what);
@@ -336,7 +339,8 @@ hd_status hd_report_load_session(const char *what, const char *data_dir, hd_db *
     if (!what) {
         if (!db) {
             hd_report_free(out);
-            return hd_fail(HD_ERR_NOTFOUND, "no session given and no session database");
+            return hd_fail(HD_ERR_NOTFOUND, "no session given and no sessions recorded "
+                                            "yet (give a session folder or id)");
         }
         st = hd_db_session_latest(db, &row);
         if (st != HD_OK) {
@@ -372,11 +376,16 @@ hd_status hd_report_load_session(const char *what, const char *data_dir, hd_db *
     copy_str(s->folder, sizeof(s->folder), folder);
     if (folder[0]) {
         char *end;
-        copy_str(s->uid, sizeof(s->uid), base_name(folder));
-        /* "sessions/x/" or "." give no name: use the folder's last real part */
+        /* the folder's last part names the session ("sessions/x/" too) */
         while ((end = strrchr(s->folder, '/')) && end[1] == '\0' && end != s->folder)
             *end = '\0';
         copy_str(s->uid, sizeof(s->uid), base_name(s->folder));
+        if (what && !is_dir(what)) {
+            /* a summary file: its name without ".json" names the session */
+            copy_str(s->uid, sizeof(s->uid), base_name(what));
+            if (ends_with(s->uid, ".json"))
+                s->uid[strlen(s->uid) - 5] = '\0';
+        }
         st = rp_load_files(s, sum, trace);
         if (st != HD_OK) {
             hd_report_free(out);

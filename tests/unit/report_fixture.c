@@ -9,7 +9,7 @@
  * entries (one with a note full of HTML), a session note with quotes and added load.
  * Run with TZ=UTC so that the session ids are the same everywhere.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* timegm */
 
 #include <errno.h>
 #include <stdio.h>

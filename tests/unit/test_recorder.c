@@ -3,8 +3,9 @@
  * MJPEG, refusal to replace a file, bad arguments, dropping when the queue is full, and a
  * disk that fills up (ENOSPC injected through the write seam).
  *
- * Also a measuring tool (not run by CTest): test_recorder --bench W H FPS SECONDS records
- * that much paced video and prints the encoder thread's CPU share.
+ * Also a measuring tool (not run by CTest): test_recorder --bench W H FPS SECONDS [CODEC]
+ * records that much paced synthetic video, test_recorder --bench-file VIDEO [CODEC] [rgb] a video
+ * file's frames at their own pace; both print the encoder thread's CPU share.
  */
 #define _GNU_SOURCE
 
@@ -333,12 +334,104 @@ static int bench(int w, int h, double fps, double seconds, const char *codec)
     return 0;
 }
 
+/* Records a video file's frames (decoded as YUV420P) at their own pace: camera-like
+ * content, so that the encoder's cost is what a session would see. */
+/* A rough BT.601 conversion (the bench only needs plausible RGB pictures). */
+static void yuv_to_rgb(const hd_frame *f, uint8_t *out)
+{
+    for (int y = 0; y < f->height; y++) {
+        const uint8_t *py = f->plane[0] + (size_t)y * f->stride[0];
+        const uint8_t *pu = f->plane[1] + (size_t)(y / 2) * f->stride[1];
+        const uint8_t *pv = f->plane[2] + (size_t)(y / 2) * f->stride[2];
+        uint8_t *o = out + (size_t)y * f->width * 3;
+        for (int x = 0; x < f->width; x++) {
+            int c = py[x] - 16, d = pu[x / 2] - 128, e = pv[x / 2] - 128;
+            int r = (298 * c + 409 * e + 128) >> 8, g = (298 * c - 100 * d - 208 * e + 128) >> 8;
+            int b = (298 * c + 516 * d + 128) >> 8;
+            o[3 * x] = (uint8_t)(r < 0 ? 0 : r > 255 ? 255 : r);
+            o[3 * x + 1] = (uint8_t)(g < 0 ? 0 : g > 255 ? 255 : g);
+            o[3 * x + 2] = (uint8_t)(b < 0 ? 0 : b > 255 ? 255 : b);
+        }
+    }
+}
+
+static int bench_file(const char *video, const char *codec, int rgb)
+{
+    uint8_t *rgbbuf = NULL;
+    hd_source *src = NULL;
+    hd_recorder *r = NULL;
+    hd_recorder_stats s;
+    hd_recorder_opts o;
+    struct timespec t0, t;
+    hd_frame f;
+    double secs = 0;
+
+    if (hd_source_open(&hd_source_file_ops, video, NULL, &src) != HD_OK) {
+        fprintf(stderr, "%s\n", hd_last_error());
+        return 1;
+    }
+    o = base_opts(src->info.width, src->info.height);
+    o.fps = src->info.fps > 0 ? src->info.fps : 30;
+    o.codec = codec;
+    if (rgb) {
+        /* the overlay's RGB24 pictures: converted on the encoder thread */
+        o.format = HD_PIX_BGR24;
+        o.rgb_order = 1;
+        rgbbuf = malloc((size_t)o.width * o.height * 3);
+    }
+    if (hd_recorder_open(tpath("bench.mkv"), &o, &r) != HD_OK) {
+        fprintf(stderr, "%s\n", hd_last_error());
+        hd_source_close(src);
+        return 1;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (hd_source_acquire(src, &f) == HD_OK) {
+        long long ns;
+        t = t0;
+        ns = t.tv_nsec + f.pts_us * 1000LL;
+        t.tv_sec += ns / 1000000000;
+        t.tv_nsec = ns % 1000000000;
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL);
+        if (rgbbuf) {
+            hd_frame g = f;
+            yuv_to_rgb(&f, rgbbuf);
+            g.plane[0] = rgbbuf;
+            g.plane[1] = g.plane[2] = NULL;
+            g.stride[0] = f.width * 3;
+            g.format = HD_PIX_BGR24;
+            hd_recorder_write(r, &g);
+        } else {
+            hd_recorder_write(r, &f);
+        }
+        secs = f.pts_us / 1e6;
+        hd_source_release(src, &f);
+    }
+    hd_source_close(src);
+    hd_recorder_close(r, &s);
+    free(rgbbuf);
+    printf("%s %dx%d %.0f fps %s%s, %.1f s: encoder thread %.2f s CPU = %.1f%% of one core; "
+           "%lld written, %lld dropped, %.1f MB/min\n", video, o.width, o.height, o.fps,
+           codec ? codec : "h264", rgb ? " from RGB24" : "", secs, s.encode_cpu_s, 100 * s.encode_cpu_s / secs,
+           (long long)s.frames_written, (long long)s.frames_dropped,
+           s.bytes / 1e6 / (secs / 60));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     snprintf(tmpdir, sizeof(tmpdir), "/tmp/hd_rec_XXXXXX");
     if (!mkdtemp(tmpdir)) {
         perror("mkdtemp");
         return 1;
+    }
+    if (argc >= 3 && strcmp(argv[1], "--bench-file") == 0) {
+        const char *codec = argc > 3 && strcmp(argv[3], "rgb") != 0 ? argv[3] : NULL;
+        int rgb = (argc > 3 && strcmp(argv[3], "rgb") == 0) ||
+                  (argc > 4 && strcmp(argv[4], "rgb") == 0);
+        int rc = bench_file(argv[2], codec, rgb);
+        char cmd[600];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+        return system(cmd) == 0 ? rc : 1;
     }
     if (argc >= 6 && strcmp(argv[1], "--bench") == 0) {
         int rc = bench(atoi(argv[2]), atoi(argv[3]), atof(argv[4]), atof(argv[5]),
