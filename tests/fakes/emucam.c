@@ -22,6 +22,7 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavutil/log.h>
+#include <libavutil/opt.h>
 #include <libswscale/swscale.h>
 #include <linux/videodev2.h>
 
@@ -216,6 +217,8 @@ hd_status emucam_cfg_from_env(emucam_cfg *c)
         st = env_int("HD_EMUCAM_LOOP", &c->loop);
     if (st == HD_OK)
         st = env_int("HD_EMUCAM_MJPEG_QUALITY", &c->mjpeg_quality);
+    if (st == HD_OK)
+        st = env_int("HD_EMUCAM_MJPEG_NO_DHT", &c->mjpeg_no_dht);
     if (st == HD_OK)
         st = env_double("HD_EMUCAM_UNPLUG_AT_S", &c->unplug_at_s);
     if (st == HD_OK)
@@ -577,6 +580,8 @@ static hd_status enc_open(emucam *cam)
     cam->enc->time_base = (AVRational){1, 1000};
     cam->enc->flags |= AV_CODEC_FLAG_QSCALE;
     cam->enc->global_quality = FF_QP2LAMBDA * cam->cfg.mjpeg_quality;
+    if (cam->cfg.mjpeg_no_dht)
+        av_opt_set(cam->enc->priv_data, "huffman", "default", 0); /* the standard tables */
     if (avcodec_open2(cam->enc, codec, NULL) < 0) {
         enc_free(cam);
         return hd_fail(HD_ERR_INTERNAL, "emucam: MJPEG encoder would not open");
@@ -585,6 +590,33 @@ static hd_status enc_open(emucam *cam)
 nomem:
     enc_free(cam);
     return hd_fail(HD_ERR_NOMEM, "emucam: out of memory");
+}
+
+/* Copies a JPEG leaving out its Huffman tables (DHT segments), as many webcams send their
+ * MJPEG: the decoder must supply the standard tables (the encoder is told to use them).
+ * Markers before the scan are walked by their lengths; the scan and EOI are copied whole. */
+static size_t copy_without_dht(uint8_t *dst, const uint8_t *src, size_t n)
+{
+    size_t i = 2, o = 2;
+    if (n < 4 || src[0] != 0xff || src[1] != 0xd8) {
+        memcpy(dst, src, n);
+        return n;
+    }
+    dst[0] = 0xff;
+    dst[1] = 0xd8;
+    while (i + 4 <= n && src[i] == 0xff) {
+        uint8_t m = src[i + 1];
+        size_t len = ((size_t)src[i + 2] << 8) | src[i + 3];
+        if (m == 0xda || i + 2 + len > n) /* start of scan: the rest as it is */
+            break;
+        if (m != 0xc4) {
+            memcpy(dst + o, src + i, len + 2);
+            o += len + 2;
+        }
+        i += len + 2;
+    }
+    memcpy(dst + o, src + i, n - i);
+    return o + (n - i);
 }
 
 /* Packs the current picture into buffer memory; returns the bytes used (0 on failure). */
@@ -630,8 +662,12 @@ static size_t pack(emucam *cam, uint8_t *dst, size_t cap, int64_t n)
             return 0;
         if (avcodec_receive_packet(cam->enc, cam->pkt) == 0) {
             if ((size_t)cam->pkt->size <= cap) {
-                memcpy(dst, cam->pkt->data, (size_t)cam->pkt->size);
-                used = (size_t)cam->pkt->size;
+                if (cam->cfg.mjpeg_no_dht)
+                    used = copy_without_dht(dst, cam->pkt->data, (size_t)cam->pkt->size);
+                else {
+                    memcpy(dst, cam->pkt->data, (size_t)cam->pkt->size);
+                    used = (size_t)cam->pkt->size;
+                }
             }
             av_packet_unref(cam->pkt);
         }

@@ -49,6 +49,7 @@ typedef struct emucam_cfg {
     int ignore_rate;       /* 1: S_PARM keeps the current rate */
     int loop;              /* file source: 1 loop (default), 0 freeze on the last frame */
     int mjpeg_quality;     /* MJPEG qscale 2 (best) .. 31 (default 3) */
+    int mjpeg_no_dht;      /* 1: MJPEG frames without Huffman tables, like many webcams */
     double unplug_at_s;    /* seconds after the first STREAMON; < 0 never (default) */
     double replug_after_s; /* after an unplug; < 0 never (default 2) */
     double stall_at_s;     /* seconds after the first STREAMON; < 0 never (default) */

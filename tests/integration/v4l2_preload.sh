@@ -94,6 +94,12 @@ check "capture MJPEG through libv4l2: pixels close" '[ "$RC" = 0 ]'
 [ "$RC" = 0 ] || cat "$HD_TMP/err"
 check_clean "$HD_TMP/s-mjpg" "capture MJPEG"
 
+# 4b. MJPEG without Huffman tables, as many webcams send it: libv4l2 supplies the standard ones
+prun "$HD_TMP/s-mjpg2" env HD_EMUCAM_FORMATS=MJPG HD_EMUCAM_MJPEG_NO_DHT=1 "$PROG" mjpeg
+check "capture table-less MJPEG through libv4l2: pixels close" '[ "$RC" = 0 ]'
+[ "$RC" = 0 ] || cat "$HD_TMP/err"
+check_clean "$HD_TMP/s-mjpg2" "capture table-less MJPEG"
+
 # 5. unplug after 1 s, back 1 s later
 prun "$HD_TMP/s-unplug" env HD_EMUCAM_FORMATS=MJPG,YUYV HD_EMUCAM_UNPLUG_AT_S=1 \
     HD_EMUCAM_REPLUG_AFTER_S=1 "$PROG" unplug

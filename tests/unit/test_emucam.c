@@ -253,6 +253,74 @@ static void test_fault_spec(void)
     emucam_destroy(cam);
 }
 
+/* Streams one frame and returns 1 when its JPEG has Huffman tables before the scan. */
+static int first_frame_has_dht(int no_dht, int *is_jpeg)
+{
+    emucam_cfg cfg;
+    emucam *cam = NULL;
+    struct v4l2_requestbuffers rb = {
+        .count = 2, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP};
+    struct v4l2_buffer b;
+    enum v4l2_buf_type t = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+    struct pollfd pfd;
+    void *map[2] = {NULL, NULL};
+    size_t len[2] = {0, 0};
+    int fd, has = 0;
+
+    emucam_cfg_default(&cfg);
+    cfg.formats = "MJPG";
+    cfg.sizes = "320x240";
+    cfg.mjpeg_no_dht = no_dht;
+    *is_jpeg = 0;
+    if (emucam_create(&cfg, &cam) != HD_OK)
+        return -1;
+    fd = emucam_open(cam, "/dev/video0", O_RDWR | O_NONBLOCK);
+    CHECK(emucam_ioctl(cam, fd, VIDIOC_REQBUFS, &rb) == 0);
+    for (unsigned i = 0; i < 2; i++) {
+        memset(&b, 0, sizeof(b));
+        b.index = i;
+        b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+        b.memory = V4L2_MEMORY_MMAP;
+        CHECK(emucam_ioctl(cam, fd, VIDIOC_QUERYBUF, &b) == 0);
+        len[i] = b.length;
+        map[i] = emucam_mmap(cam, NULL, b.length, PROT_READ, MAP_SHARED, fd, b.m.offset);
+        CHECK(emucam_ioctl(cam, fd, VIDIOC_QBUF, &b) == 0);
+    }
+    CHECK(emucam_ioctl(cam, fd, VIDIOC_STREAMON, &t) == 0);
+    pfd.fd = fd;
+    pfd.events = POLLIN;
+    CHECK(emucam_poll(cam, &pfd, 1, 500) == 1);
+    memset(&b, 0, sizeof(b));
+    b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+    b.memory = V4L2_MEMORY_MMAP;
+    if (emucam_ioctl(cam, fd, VIDIOC_DQBUF, &b) == 0 && map[b.index] != MAP_FAILED) {
+        const uint8_t *j = map[b.index];
+        size_t i = 2;
+        *is_jpeg = b.bytesused > 4 && j[0] == 0xff && j[1] == 0xd8 && j[b.bytesused - 2] == 0xff &&
+                   j[b.bytesused - 1] == 0xd9;
+        while (i + 4 <= b.bytesused && j[i] == 0xff && j[i + 1] != 0xda) {
+            if (j[i + 1] == 0xc4)
+                has = 1;
+            i += 2 + (((size_t)j[i + 2] << 8) | j[i + 3]);
+        }
+    }
+    for (unsigned i = 0; i < 2; i++) {
+        int r;
+        if (map[i] && map[i] != MAP_FAILED)
+            emucam_munmap(cam, map[i], len[i], &r);
+    }
+    emucam_close(cam, fd);
+    emucam_destroy(cam);
+    return has;
+}
+
+static void test_mjpeg_tables(void)
+{
+    int jpeg = 0;
+    CHECK(first_frame_has_dht(0, &jpeg) == 1 && jpeg);
+    CHECK(first_frame_has_dht(1, &jpeg) == 0 && jpeg); /* a webcam's table-less MJPEG */
+}
+
 int main(void)
 {
     RUN(test_querycap_and_enum);
@@ -260,5 +328,6 @@ int main(void)
     RUN(test_buffers_strict);
     RUN(test_unplug_errors);
     RUN(test_fault_spec);
+    RUN(test_mjpeg_tables);
     return TEST_EXIT();
 }
