@@ -69,6 +69,7 @@ struct Params {
     double lost_reacquire_s = 0.5;
     double recalibrate_s = 2.5;
     double min_template_px = 300;
+    double min_appearance_keep = 0.4;
 };
 
 struct Buffered {
@@ -160,6 +161,20 @@ struct hd_tracker {
     double lost_since = -1;
     double heel_ema = 0;
 
+    /* The last good rigid template, kept while calibrating again after a long loss: an
+     * occlusion or a step away ends with the same foot in the same place, and then the old
+     * model is taken back as soon as it matches again (a new calibration may take longer
+     * or settle on something worse). */
+    struct Saved {
+        bool valid = false;
+        Scene sc;
+        std::vector<int> ti, tj;
+        std::vector<float> tv;
+        std::vector<double> rad, phi;
+        double heel_u = 0, heel_n = 0, theta_ref = 0;
+        int hits = 0;
+    } saved;
+
     cv::Mat lift_bg;            /* background of the lift zone, CV_32F */
     cv::Mat lift_cur;
     double lift_mean_bg = 0;
@@ -214,7 +229,8 @@ static hd_status load_params(const char *path, Params *p)
          json_num(root, "lift_frac", &p->lift_frac) &&
          json_num(root, "lost_reacquire_s", &p->lost_reacquire_s) &&
          json_num(root, "recalibrate_s", &p->recalibrate_s) &&
-         json_num(root, "min_template_px", &p->min_template_px);
+         json_num(root, "min_template_px", &p->min_template_px) &&
+         json_num(root, "min_appearance_keep", &p->min_appearance_keep);
     const cJSON *lz = cJSON_GetObjectItemCaseSensitive(root, "lift_zone");
     if (ok && lz) {
         ok = cJSON_IsArray(lz) && cJSON_GetArraySize(lz) == 4;
@@ -2017,10 +2033,15 @@ static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin
             ls = sh;
         }
     }
+    /* Hysteresis: a foot followed from frame to frame keeps being believed at a weaker
+     * match than a foot found afresh needs (the rear foot's look changes at large turns:
+     * shading, the ankle folding), as long as it stays near its last angle. */
+    double need = t->p.min_appearance;
     if (recent && lz > -2 && lz + 0.08 >= bz) {
         bz = lz;
         bs = ls;
         t->jump_frames = 0;
+        need = std::min(need, t->p.min_appearance_keep);
     } else if (recent) {
         /* A far jump while tracking is believed only when it holds for a few frames
          * (a foot passing in front can match elsewhere for a frame or two); until then
@@ -2033,7 +2054,10 @@ static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin
         if (t->jump_frames < 3)
             bz = -1;
     }
-    if (bz < t->p.min_appearance) {
+    if (getenv("HD_TRACKER_TRACE"))
+        fprintf(stderr, "t %.2f best shift %d zncc %.2f (near last: %d %.2f)\n", tsec, bs, bz,
+                ls, lz);
+    if (bz < need) {
         if (t->lost_since < 0)
             t->lost_since = tsec;
         m->conf = 0;
@@ -2294,15 +2318,73 @@ static bool finish_calibration(hd_tracker *t)
     }
     t->calibrated = true;
     t->hint = HD_HINT_NONE;
+    t->saved.valid = false;
     flush_buffer_tracked(t);
     return true;
 }
 
-static void reset_calibration(hd_tracker *t)
+/* Swaps the saved template model with the current one (both directions). */
+static void swap_saved(hd_tracker *t)
 {
-    t->calib_failures = 0;
+    hd_tracker::Saved &sv = t->saved;
+    std::swap(sv.sc, t->sc);
+    std::swap(sv.ti, t->tmpl_i);
+    std::swap(sv.tj, t->tmpl_j);
+    std::swap(sv.tv, t->tmpl_val);
+    std::swap(sv.rad, t->tr_radius);
+    std::swap(sv.phi, t->tr_phi);
+    std::swap(sv.heel_u, t->heel_u);
+    std::swap(sv.heel_n, t->heel_n);
+    std::swap(sv.theta_ref, t->theta_ref);
+    t->tmpl_relx.release();
+    t->tmpl_rely.release();
+}
+
+/* Best template match of the saved model anywhere in the plausible turn range of a
+ * work-scale frame (the current model is untouched). */
+static double saved_match(hd_tracker *t, const cv::Mat &img)
+{
+    swap_saved(t);
+    Scene at0 = t->sc;
+    at0.P = cv::Point2d(0, 0);
+    cv::Mat mx, my, S;
+    polar_maps(at0, t->tr_radius, t->tr_phi, cv::Point2d(0, 0), mx, my);
+    cv::add(mx, cv::Scalar(t->sc.P.x), mx);
+    cv::add(my, cv::Scalar(t->sc.P.y), my);
+    remap_polar(img, mx, my, S);
+    double step = deg2rad(t->p.phi_step_deg);
+    int na = (int)t->tr_phi.size();
+    int s0 = std::max(-na / 2, (int)std::floor((deg2rad(-50) - t->theta_ref) / step));
+    int s1 = std::min(na / 2, (int)std::ceil((deg2rad(65) - t->theta_ref) / step));
+    double best = -1;
+    int bs = s0;
+    for (int sh = s0; sh <= s1; sh += 3) {
+        double z = tmpl_zncc(t, S, sh);
+        if (z > best) {
+            best = z;
+            bs = sh;
+        }
+    }
+    for (int sh = bs - 2; sh <= bs + 2; sh++)
+        if (sh >= s0 && sh <= s1)
+            best = std::max(best, tmpl_zncc(t, S, sh));
+    swap_saved(t);
+    return best;
+}
+
+/* Forgets the calibration. keep: remember the rigid template, to take it back if the same
+ * foot shows up again while calibrating. */
+static void reset_calibration(hd_tracker *t, bool keep)
+{
     if (t->sc.valid)
         t->last_sc = t->sc;
+    t->saved.valid = false;
+    if (keep && t->tmpl_ok) {
+        swap_saved(t);
+        t->saved.valid = true;
+        t->saved.hits = 0;
+    }
+    t->calib_failures = 0;
     t->tmpl_ok = false;
     t->calib_turns.clear();
     t->ref_strip.clear();
@@ -2374,7 +2456,7 @@ static hd_status process_frame(hd_tracker *t, const hd_frame *f)
         if (m.conf <= 0 && t->lost_since >= 0 && tsec - t->lost_since > t->p.recalibrate_s) {
             HD_LOG(HD_LOG_DEBUG, "tracker: lost for %.1f s, calibrating again",
                    tsec - t->lost_since);
-            reset_calibration(t);
+            reset_calibration(t, true);
         }
         return HD_OK;
     }
@@ -2408,6 +2490,24 @@ static hd_status process_frame(hd_tracker *t, const hd_frame *f)
             t->lag_k = std::max(1, (int)std::lround(t->p.motion_gap_s / dt));
     }
 
+    if (t->saved.valid) {
+        /* the old foot model back when it matches clearly for a few frames in a row */
+        double z = saved_match(t, t->buf.back().img);
+        t->saved.hits = z >= t->p.min_appearance + 0.1 ? t->saved.hits + 1 : 0;
+        if (t->saved.hits >= 3) {
+            HD_LOG(HD_LOG_DEBUG, "tracker: the last foot model matches again (%.2f)", z);
+            swap_saved(t);
+            t->saved.valid = false;
+            t->sc.valid = true;
+            t->tmpl_ok = true;
+            t->shift_prev = 0;
+            t->jump_frames = 0;
+            t->calibrated = true;
+            t->hint = HD_HINT_NONE;
+            flush_buffer_tracked(t);
+            return HD_OK;
+        }
+    }
     if (tsec >= t->next_try_s) {
         /* Once the window is full, each failed attempt waits a little longer (up to 4 s),
          * so video where no foot is ever found does not cost a full calibration every
@@ -2528,7 +2628,7 @@ hd_status hd_tracker_finish(hd_tracker *t)
 
 void hd_tracker_recalibrate(hd_tracker *t)
 {
-    reset_calibration(t);
+    reset_calibration(t, false);
 }
 
 void hd_tracker_scene(const hd_tracker *t, hd_scene *scene)
