@@ -2,9 +2,11 @@
  * trace, the database's view of the session, pain entries and weekly trends. The HTML is
  * drawn by report_html.c from the hd_report filled here.
  */
+#define _DEFAULT_SOURCE /* realpath, PATH_MAX */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -376,7 +378,10 @@ hd_status hd_report_load_session(const char *what, const char *data_dir, hd_db *
     copy_str(s->folder, sizeof(s->folder), folder);
     if (folder[0]) {
         char *end;
-        /* the folder's last part names the session ("sessions/x/" too) */
+        char real[PATH_MAX];
+        /* the folder's last part names the session ("sessions/x/" and "." too) */
+        if (realpath(folder, real))
+            copy_str(s->folder, sizeof(s->folder), real);
         while ((end = strrchr(s->folder, '/')) && end[1] == '\0' && end != s->folder)
             *end = '\0';
         copy_str(s->uid, sizeof(s->uid), base_name(s->folder));

@@ -290,33 +290,29 @@ static void draw_heel_path(sb *b, const axes *a, const hd_trace_row *tr, int64_t
     sb_puts(b, "\"/>");
 }
 
-/* Returns 1 when a plot was drawn, 0 when the session has no trace. */
-static int heel_plot(sb *b, const hd_report *r, const hd_report_session *s, int w, int h)
+/* One heel plot over [t0, t1] with the reps of one set (set 0: all reps). */
+static void heel_plot_span(sb *b, const hd_report_session *s, int w, int h, double t0,
+                           double t1, int set)
 {
     const hd_summary *sum = &s->summary;
-    double tmax = 1, ymin = -10, ymax = 30;
+    double ymin = -10, ymax = 30, last_label = -1e9;
+    int64_t i0 = 0, i1;
     axes a;
     char buf[64];
 
-    if (!s->trace || s->ntrace < 2) {
-        sb_puts(b, "<p class=\"muted\">No heel trace was saved for this session, so the "
-                   "height plot is missing; the rep figures below are complete.</p>");
-        return 0;
-    }
-    for (int64_t i = 0; i < s->ntrace; i++) {
-        float v = s->trace[i].heel_mm;
-        if (!isfinite(v) || s->trace[i].conf <= 0)
+    while (i0 < s->ntrace && s->trace[i0].t < t0)
+        i0++;
+    for (i1 = i0; i1 < s->ntrace && s->trace[i1].t <= t1; i1++) {
+        float v = s->trace[i1].heel_mm;
+        if (!isfinite(v) || s->trace[i1].conf <= 0)
             continue;
         ymin = v < ymin ? v : ymin;
         ymax = v > ymax ? v : ymax;
     }
-    tmax = s->trace[s->ntrace - 1].t;
-    for (int i = 0; i < sum->nreps; i++)
-        tmax = sum->reps[i].t_top > tmax ? sum->reps[i].t_top : tmax;
-    if (tmax <= 0)
-        tmax = 1;
-    a.x0 = 0;
-    a.x1 = tmax;
+    if (t1 <= t0)
+        t1 = t0 + 1;
+    a.x0 = t0;
+    a.x1 = t1;
     a.y0 = floor((ymin - 5) / 10) * 10;
     a.y1 = ceil((ymax + 8) / 10) * 10;
     a.l = 54;
@@ -336,6 +332,8 @@ static int heel_plot(sb *b, const hd_report *r, const hd_report_session *s, int 
         double x0 = ax_x(&a, rep->t_descent_start), x1 = ax_x(&a, rep->t_top);
         double xb = ax_x(&a, rep->t_bottom), xh = ax_x(&a, rep->t_hold_end);
         char wl[160];
+        if (set && rep->set != set)
+            continue;
         warn_list(rep, wl, sizeof(wl));
         sb_printf(b, "<g class=\"rep-mark %s\" data-rep=\"%d\"><title>Rep %d: descent %.1f s, "
                      "hold %.1f s, depth %.0f mm%s%s</title>",
@@ -346,18 +344,20 @@ static int heel_plot(sb *b, const hd_report *r, const hd_report_session *s, int 
         if (xh > xb)
             sb_printf(b, "<rect class=\"rep-hold\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
                          "height=\"%.1f\"/>", xb, a.t, xh - xb, a.b - a.t);
-        if (sum->nreps <= 60 || i % 5 == 0)
+        /* numbers only where they do not run into each other */
+        if ((x0 + x1) / 2 - last_label >= 16) {
+            last_label = (x0 + x1) / 2;
             sb_printf(b, "<text class=\"rep-num\" x=\"%.1f\" y=\"%.1f\" "
-                         "text-anchor=\"middle\">%d</text>", (x0 + x1) / 2, a.t - 7,
-                      rep->index);
+                         "text-anchor=\"middle\">%d</text>", last_label, a.t - 7, rep->index);
+        }
         sb_puts(b, "</g>");
     }
     draw_y_grid(b, &a, 6, "", "heel height (mm)");
     {
-        double step = nice_step(tmax, 10);
-        for (double t = 0; t <= tmax + 1e-9; t += step) {
+        double step = nice_step(t1 - t0, 10);
+        for (double t = ceil(t0 / step) * step; t <= t1 + 1e-9; t += step) {
             double x = ax_x(&a, t);
-            if (tmax >= 120)
+            if (t1 >= 120)
                 snprintf(buf, sizeof(buf), "%d:%02d", (int)(t / 60), (int)fmod(t, 60));
             else
                 snprintf(buf, sizeof(buf), "%g s", t);
@@ -366,13 +366,62 @@ static int heel_plot(sb *b, const hd_report *r, const hd_report_session *s, int 
                          "</text>", x, a.b, x, a.b + 4, x, a.b + 18, buf);
         }
     }
-    draw_heel_path(b, &a, s->trace, s->ntrace);
+    draw_heel_path(b, &a, s->trace + i0, i1 - i0);
     sb_printf(b, "<line class=\"step\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", a.l,
               ax_y(&a, 0), a.r, ax_y(&a, 0));
     sb_printf(b, "<text class=\"step-label lab\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">step "
                  "level</text>", a.r - 4, ax_y(&a, 0) - 5);
     sb_puts(b, "</svg>");
+}
+
+#define HEEL_SPLIT_S 150.0 /* longer sessions get one plot per set */
+
+/* The heel height over the whole session, or one plot per set when the session is long
+ * enough for one plot to turn into a blur. Returns 1 when a plot was drawn, 0 when the
+ * session has no trace. */
+static int heel_plot(sb *b, const hd_report *r, const hd_report_session *s, int w, int h)
+{
+    const hd_summary *sum = &s->summary;
+    double tmax;
+    int sets = 0;
+    char clk[32];
+
     (void)r;
+    if (!s->trace || s->ntrace < 2) {
+        sb_puts(b, "<p class=\"muted\">No heel trace was saved for this session, so the "
+                   "height plot is missing; the rep figures below are complete.</p>");
+        return 0;
+    }
+    tmax = s->trace[s->ntrace - 1].t;
+    for (int i = 0; i < sum->nreps; i++) {
+        tmax = sum->reps[i].t_top > tmax ? sum->reps[i].t_top : tmax;
+        sets = sum->reps[i].set > sets ? sum->reps[i].set : sets;
+    }
+    if (tmax <= 0)
+        tmax = 1;
+    if (tmax <= HEEL_SPLIT_S || sets < 2) {
+        heel_plot_span(b, s, w, h, 0, tmax, 0);
+        return 1;
+    }
+    for (int k = 1; k <= sets; k++) {
+        double t0 = 1e300, t1 = -1e300;
+        int n = 0;
+        for (int i = 0; i < sum->nreps; i++) {
+            if (sum->reps[i].set != k)
+                continue;
+            t0 = sum->reps[i].t_descent_start < t0 ? sum->reps[i].t_descent_start : t0;
+            t1 = sum->reps[i].t_top > t1 ? sum->reps[i].t_top : t1;
+            n++;
+        }
+        if (!n)
+            continue;
+        t0 = t0 - 3 > 0 ? t0 - 3 : 0;
+        t1 = t1 + 3 < tmax ? t1 + 3 : tmax;
+        fmt_clock(clk, sizeof(clk), t0);
+        sb_printf(b, "<h3>Set %d &middot; %d rep%s &middot; from %s</h3>", k, n,
+                  n == 1 ? "" : "s", clk);
+        heel_plot_span(b, s, w, h * 3 / 4, t0, t1, k);
+    }
     return 1;
 }
 
@@ -399,6 +448,7 @@ typedef struct bars {
 static void bar_chart(sb *b, const bars *c)
 {
     double top = c->y_top, slot, bw;
+    int label_every;
     axes a;
 
     for (int i = 0; i < c->n; i++) {
@@ -416,6 +466,8 @@ static void bar_chart(sb *b, const bars *c)
     a.b = c->h - 30;
     slot = (a.r - a.l) / a.x1;
     bw = slot * 0.62 > 46 ? 46 : slot * 0.62;
+    /* x labels at least ~30 px apart */
+    label_every = slot >= 30 ? 1 : (int)ceil(30 / slot);
 
     sb_printf(b, "<svg class=\"plot %s\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
                  "role=\"img\">", c->cls, c->w, c->h, c->w, c->h);
@@ -439,7 +491,7 @@ static void bar_chart(sb *b, const bars *c)
             snprintf(lab, sizeof(lab), "%s", c->labels[i]);
         else
             snprintf(lab, sizeof(lab), "%d", i + 1);
-        if (c->n <= 30 || i % ((c->n + 29) / 30) == 0) {
+        if (i % label_every == 0) {
             /* "a|b" is a label on two lines (a date under narrow bars) */
             char *bar = strchr(lab, '|');
             if (bar) {
@@ -529,6 +581,7 @@ static const char *css =
     "background:#e8eef2;margin:1px 2px}"
     ".pill.warn{background:#fdebd3}.pill.ok{background:#dff3ef}"
     ".plot{display:block;width:100%;height:auto;max-width:100%}"
+    ".plots1{display:grid;grid-template-columns:1fr;gap:14px}"
     ".plots2{display:grid;grid-template-columns:1fr 1fr;gap:14px}"
     ".plots3{display:grid;grid-template-columns:1fr 1fr 1fr;gap:12px}"
     "@media (max-width:700px){.plots2,.plots3{grid-template-columns:1fr}}"
@@ -794,8 +847,9 @@ static void tempo_plots(sb *b, const hd_report *r, const hd_report_session *s)
     snprintf(band, sizeof(band), "target %g&ndash;%g s", r->target_lo_s, r->target_hi_s);
     snprintf(warn, sizeof(warn), "too fast &lt; %g s", r->too_fast_s);
     snprintf(hband, sizeof(hband), "%g&ndash;%g s", r->min_hold_s, r->long_hold_s);
-    sb_printf(b, "<div class=\"plots2\"><div><h3>Descent (lowering) time per rep</h3>"
-                 "<p class=\"legend\">green band: %s; dashed line: %s</p>", band, warn);
+    sb_printf(b, "<div class=\"%s\"><div><h3>Descent (lowering) time per rep</h3>"
+                 "<p class=\"legend\">green band: %s; dashed line: %s</p>",
+              n > 24 ? "plots1" : "plots2", band, warn);
     memset(&c, 0, sizeof(c));
     c.cls = "tempo-plot descent-plot";
     c.y_title = "seconds";
@@ -809,7 +863,7 @@ static void tempo_plots(sb *b, const hd_report *r, const hd_report_session *s)
     c.warn = r->too_fast_s;
     c.warn_label = NULL;
     c.y_top = r->target_hi_s + 0.5;
-    c.w = 460;
+    c.w = n > 24 ? 920 : 460; /* many reps: one chart per row */
     c.h = 230;
     c.colour = 1;
     c.vfmt = "%.1f";
