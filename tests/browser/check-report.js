@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // check-report.js - opens a HeelDrop HTML report in Debian's headless Chromium (through
 // playwright-core; no browser is downloaded) and checks that it renders:
-//   node check-report.js REPORT.html --reps N [--sessions S] [--screenshot OUT.png]
+//   node check-report.js REPORT.html --reps N [--sessions S] [--heel-plots P]
+//                        [--screenshot OUT.png]
 // Checks: every SVG plot has a nonzero rendered size; the heel plot(s) hold N rep marks
-// in total; the descent chart holds N bars (session) or S bars (--sessions, week
+// in total (and P heel plots: one per set for long sessions); the descent chart holds N bars (session) or S bars (--sessions, week
 // report); the heel line is drawn; no console errors, page errors or failed requests;
 // no request leaves the file itself (self-contained); no <script> element exists (user
 // text is escaped); the title is HeelDrop's. Prints what it found; exit 0 ok, 1 failed,
@@ -15,11 +16,12 @@ const path = require('path');
 const CHROMIUM = process.env.HD_CHROMIUM || '/usr/bin/chromium';
 
 function parseArgs(argv) {
-  const a = { file: null, reps: null, sessions: null, screenshot: null };
+  const a = { file: null, reps: null, sessions: null, heelPlots: null, screenshot: null };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     if (k === '--reps') a.reps = Number(argv[++i]);
     else if (k === '--sessions') a.sessions = Number(argv[++i]);
+    else if (k === '--heel-plots') a.heelPlots = Number(argv[++i]);
     else if (k === '--screenshot') a.screenshot = argv[++i];
     else a.file = k;
   }
@@ -105,6 +107,7 @@ async function main() {
     const bars = args.sessions !== null ? args.sessions : args.reps;
     if (found.descentBars !== bars) problems.push(`${found.descentBars} descent bars, expected ${bars}`);
     if (args.sessions === null && found.holdBars !== args.reps) problems.push(`${found.holdBars} hold bars, expected ${args.reps}`);
+    if (args.heelPlots !== null && found.heelPlots !== args.heelPlots) problems.push(`${found.heelPlots} heel plots, expected ${args.heelPlots}`);
     if (found.heelLines.length === 0) problems.push('no heel line');
     for (const l of found.heelLines) if (!(l.len > 100 && l.h > 10)) problems.push(`heel line too small: ${JSON.stringify(l)}`);
     if (args.screenshot) await page.screenshot({ path: args.screenshot, fullPage: true });

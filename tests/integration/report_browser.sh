@@ -32,5 +32,36 @@ browse()
 # sessions of 6 reps that have folders with traces
 browse report-analysis.html --reps 6
 browse report-session.html --reps 6
-browse report-week.html --reps 18 --sessions 3
+browse report-week.html --reps 18 --sessions 3 --heel-plots 3
+
+# a long session (18 min, 180 reps in 3 sets): one heel plot per set, every rep marked
+if command -v python3 >/dev/null 2>&1; then
+    long="$HD_TMP/long"
+    mkdir -p "$long"
+    python3 - "$HD_SRC/tests/golden/report-input" "$long" <<'PY'
+import csv, json, sys
+src, dst = sys.argv[1], sys.argv[2]
+rows = list(csv.reader(open(src + "/trace.csv")))
+s = json.load(open(src + "/summary.json"))
+period = float(rows[-1][0]) + 1 / 30
+out, reps = [rows[0]], []
+for k in range(30):
+    for r in rows[1:]:
+        out.append(["%.6f" % (float(r[0]) + k * period)] + r[1:])
+    for r in s["reps"]:
+        r2 = dict(r)
+        for f in ("t_descent_start", "t_bottom", "t_hold_end", "t_top"):
+            r2[f] = round(r[f] + k * period, 2)
+        r2["index"], r2["set"] = len(reps) + 1, k // 10 + 1
+        reps.append(r2)
+s["reps"], s["duration_s"] = reps, 30 * period
+csv.writer(open(dst + "/trace.csv", "w"), lineterminator="\n").writerows(out)
+json.dump(s, open(dst + "/summary.json", "w"))
+PY
+    XDG_DATA_HOME="$HD_TMP/empty-data" hd_run report "$long" --out "$HD_TMP/out/report-long.html"
+    check "long session: report written" '[ "$HD_RC" = 0 ]'
+    browse report-long.html --reps 180 --heel-plots 3
+else
+    note "python3 missing: long-session case not run"
+fi
 hd_finish

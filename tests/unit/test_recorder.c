@@ -227,6 +227,62 @@ static void test_drops_when_full(void)
     rt_pic_free(&p);
 }
 
+/* A disk that stalls (each write takes 150 ms): the live loop's writes stay instant, the
+ * backlog turns into counted drops, and what was accepted is all in the file. */
+static ssize_t slow_write(void *ctx, int fd, const void *buf, size_t n)
+{
+    (void)ctx;
+    usleep(150000);
+    return write(fd, buf, n);
+}
+
+static void test_slow_disk(void)
+{
+    const char *path = tpath("slow.mkv");
+    hd_recorder_opts o = base_opts(320, 240);
+    hd_recorder_stats s;
+    hd_recorder *r = NULL;
+    struct timespec t0, t1, tp;
+    double worst = 0;
+    rt_decoded d;
+    rt_pic p;
+    int n = 90;
+
+    o.write_fn = slow_write;
+    o.flush_ms = 100;    /* many flushes, each a stalled write */
+    o.queue_frames = 2;  /* a short queue, so that the stalls overflow it */
+    rt_pic_init(&p, 320, 240);
+    rt_pic_fill(&p, 0, 1);
+    CHECK(hd_recorder_open(path, &o, &r) == HD_OK);
+    if (!r)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &tp);
+    for (int k = 0; k < n; k++) {
+        hd_frame f = rt_frame(&p, (int64_t)k * 33333, k);
+        hd_status st;
+        long long ns;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        st = hd_recorder_write(r, &f);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double dt = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+        worst = dt > worst ? dt : worst;
+        CHECK(st == HD_OK || st == HD_AGAIN);
+        ns = tp.tv_nsec + (long long)(k + 1) * 33333333LL; /* 30 fps, like a camera */
+        t0.tv_sec = tp.tv_sec + ns / 1000000000;
+        t0.tv_nsec = ns % 1000000000;
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t0, NULL);
+    }
+    CHECK(hd_recorder_close(r, &s) == HD_OK);
+    fprintf(stderr, "  slow disk: %lld of %d dropped, slowest write %.2f ms\n",
+            (long long)s.frames_dropped, n, worst * 1e3);
+    CHECK(worst < 0.02);
+    CHECK(s.frames_dropped > 0);
+    CHECK(s.frames_queued + s.frames_dropped == n);
+    CHECK(rt_decode(path, 33333, 0, &d) == HD_OK);
+    CHECK(d.frames == s.frames_queued);
+    rt_pic_free(&p);
+}
+
 /* ---- the disk fills up (injected) ---------------------------------------------------- */
 
 typedef struct budget {
@@ -444,6 +500,7 @@ int main(int argc, char **argv)
     RUN(test_colour_order);
     RUN(test_refuses_existing_and_bad_args);
     RUN(test_drops_when_full);
+    RUN(test_slow_disk);
     RUN(test_disk_full_injected);
     if (!hd_test_failures) {
         char cmd[600];
