@@ -125,7 +125,6 @@ typedef struct live {
     uint8_t *rgb;                  /* overlay recording buffer */
     size_t rgb_size;
     FILE *latency_log;             /* HEELDROP_LATENCY_LOG: one row per presented frame */
-    char notice_audio[64];
 } live;
 
 static const char *leg_label(const live *L, int foot)
@@ -225,8 +224,6 @@ static void present(live *L, const hd_frame *f, int camera_lost, int64_t dropped
     int n = 0;
     if (L->store.notice[0])
         v.notices[n++] = L->store.notice;
-    if (L->notice_audio[0])
-        v.notices[n++] = L->notice_audio;
     if (hd_ui_present(L->ui, &v) < 0)
         HD_LOG(HD_LOG_WARN, "window: %s", hd_last_error());
 }
@@ -290,12 +287,14 @@ static int handle_input(live *L)
     return 0;
 }
 
-/* The frame's capture time on the monotonic clock, for latency: the stream's t = 0 is
- * taken as the moment the first frame arrived (the loop waits in poll, so that frame is
- * handed over within about a millisecond of its capture), and later frames are placed by
- * their own timestamps, never by when they were dequeued. */
-static int64_t capture_mono_us(const live *L, const hd_frame *f)
+/* The frame's capture time on the monotonic clock, for latency: a camera's buffers carry
+ * it (V4L2 monotonic timestamps); for a file played live, t = 0 is the moment its first
+ * frame arrived and later frames are placed by their own timestamps, never by when they
+ * were dequeued. */
+static int64_t capture_mono_us(const live *L, const hd_frame *f, const hd_v4l2_stats *vs)
 {
+    if (L->is_camera && vs->mono_origin_us > 0)
+        return vs->mono_origin_us + f->pts_us; /* the camera's own capture clock */
     return L->file_t0_mono_us + (f->pts_us - L->first_pts_us);
 }
 
@@ -369,11 +368,7 @@ static hd_status open_camera(live *L, const hd_source_opts *so)
         return HD_OK;
     if (hd_source_open(&hd_source_v4l2_ops, L->where, so, &L->src) < 0)
         return HD_ERR_DEVICE;
-    hd_v4l2_stats vs;
-    hd_source_v4l2_stats(L->src, &vs);
-    if (vs.adjusted && !L->s.quiet)
-        fprintf(stderr, "heeldrop live: %s\n", vs.adjust_note);
-    return HD_OK;
+    return HD_OK; /* the backend itself says when the camera gave another size or rate */
 }
 
 static int fail_exit(const char *what, hd_status st)
@@ -457,9 +452,6 @@ int hd_cmd_live(int argc, char **argv)
             code = fail_exit("cannot open the window: ", st);
             goto done;
         }
-        if (!hd_ui_audio_ok(L->ui))
-            snprintf(L->notice_audio, sizeof(L->notice_audio),
-                     "No audio device: visual cues only");
         if (L->s.record_overlay)
             hd_ui_set_capture(L->ui, 1);
     }
@@ -476,6 +468,14 @@ int hd_cmd_live(int argc, char **argv)
     }
     L->store_open = 1;
     load_target(L);
+    if (!L->s.quiet) {
+        if (!L->target.valid)
+            printf("No programme chosen: 'heeldrop plan --preset starter --leg right' sets one "
+                   "(the window then shows today's target).\n");
+        if (L->s.load_kg > 0)
+            printf("Added load %.1f kg. %s\n", L->s.load_kg, hd_programme_load_caution());
+        fflush(stdout);
+    }
     if (getenv("HEELDROP_LATENCY_LOG")) {
         L->latency_log = fopen(getenv("HEELDROP_LATENCY_LOG"), "w");
         if (L->latency_log)
@@ -490,6 +490,7 @@ int hd_cmd_live(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     int64_t last_lost_draw = 0;
+    int was_lost = 0;
     for (;;) {
         hd_frame fr;
         hd_v4l2_stats vs;
@@ -497,6 +498,14 @@ int hd_cmd_live(int argc, char **argv)
             break;
         st = hd_source_acquire(L->src, &fr);
         hd_source_v4l2_stats(L->src, &vs);
+        if (vs.lost != was_lost) {
+            was_lost = vs.lost;
+            if (was_lost)
+                HD_LOG(HD_LOG_WARN, "camera lost (%s): the reps so far are kept; waiting for "
+                                    "it to come back", L->where);
+            else
+                HD_LOG(HD_LOG_WARN, "the camera is back (%s)", L->where);
+        }
         if (st == HD_AGAIN) {
             quit = handle_input(L);
             if (vs.lost && mono_us() - last_lost_draw > 100000) {
@@ -519,7 +528,7 @@ int hd_cmd_live(int argc, char **argv)
             L->file_t0_mono_us = now;
             hd_reps_set_t0(L->reps, fr.pts_us);
         }
-        int64_t cap = capture_mono_us(L, &fr);
+        int64_t cap = capture_mono_us(L, &fr, &vs);
         double period_us = L->is_camera ? 0 : 1e6 / (hd_source_get_info(L->src)->fps > 0
                                                          ? hd_source_get_info(L->src)->fps
                                                          : 30);
