@@ -14,5 +14,5 @@ if(HD_SANITIZE)
   execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libasan.so
                   OUTPUT_VARIABLE HD_ASAN_LIB OUTPUT_STRIP_TRAILING_WHITESPACE)
   set_property(TEST live_camera APPEND PROPERTY ENVIRONMENT "HD_ASAN_LIB=${HD_ASAN_LIB};HD_SANITIZE=1")
-  set_property(TEST live_source APPEND PROPERTY ENVIRONMENT "HD_SANITIZE=1")
+  set_property(TEST live_source live_kill APPEND PROPERTY ENVIRONMENT "HD_SANITIZE=1")
 endif()
