@@ -138,7 +138,8 @@ int hd_cmd_report(int argc, char **argv)
     if (s.week) {
         if (!db) {
             hd_fail(HD_ERR_NOTFOUND, "no session database at %s: record a session with "
-                                     "'heeldrop live' first", have_data ? dbpath : "~/.local/share/heeldrop");
+                                     "'heeldrop live' first",
+                    have_data ? dbpath : "~/.local/share/heeldrop/heeldrop.db");
             return fail(HD_ERR_NOTFOUND);
         }
         st = hd_report_load_week(db, data, (int64_t)hd_now(), &rep);

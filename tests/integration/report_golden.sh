@@ -39,8 +39,9 @@ check "--week: reports folder is 0700" '[ "$(stat -c %a "$(dirname "$week")")" =
 XDG_DATA_HOME="$REPORT_DATA" hd_run report 20250105-071000
 check "session id: report.html in its session folder" \
     '[ "$HD_RC" = 0 ] && [ -f "$REPORT_DATA/heeldrop/sessions/20250105-071000/report.html" ]'
+latest="$REPORT_DATA/heeldrop/sessions/20250105-071000/report.html"
 check "session id and the latest session give the same page" \
-    'cmp -s "$REPORT_DATA/heeldrop/sessions/20250105-071000/report.html" "$HD_TMP/out/report-session.html"'
+    'cmp -s "$latest" "$HD_TMP/out/report-session.html"'
 
 # the reports are self-contained: no script, no link, no external URL
 for f in "$HD_TMP"/out/*.html; do

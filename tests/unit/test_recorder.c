@@ -467,7 +467,8 @@ static int bench_file(const char *video, const char *codec, int rgb)
     free(rgbbuf);
     printf("%s %dx%d %.0f fps %s%s, %.1f s: encoder thread %.2f s CPU = %.1f%% of one core; "
            "%lld written, %lld dropped, %.1f MB/min\n", video, o.width, o.height, o.fps,
-           codec ? codec : "h264", rgb ? " from RGB24" : "", secs, s.encode_cpu_s, 100 * s.encode_cpu_s / secs,
+           codec ? codec : "h264", rgb ? " from RGB24" : "", secs, s.encode_cpu_s,
+           100 * s.encode_cpu_s / secs,
            (long long)s.frames_written, (long long)s.frames_dropped,
            s.bytes / 1e6 / (secs / 60));
     return 0;

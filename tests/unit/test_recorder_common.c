@@ -110,7 +110,8 @@ typedef struct rt_decoded {
 /* Decodes path with the project's file source; checks order and timing against frames
  * written at period_us with rt_pic_fill (noise-free ones only: noisy ones skip the bar
  * check). Returns the source's open status. */
-RT_MAYBE static hd_status rt_decode(const char *path, int64_t period_us, int check_bar, rt_decoded *d)
+RT_MAYBE static hd_status rt_decode(const char *path, int64_t period_us, int check_bar,
+                                    rt_decoded *d)
 {
     hd_source *src = NULL;
     hd_frame f;
