@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "heeldrop/db.h"
+#include "heeldrop/programme.h"
 #include "heeldrop/status.h"
 #include "heeldrop/summary.h"
 
@@ -73,6 +74,9 @@ typedef struct hd_report {
     hd_db_pain_row *pain;     /* pain entries of the period (owned) */
     int npain;
     hd_report_week weeks[HD_REPORT_WEEKS];
+    int has_target;           /* 1: target below is the programme's (db only) */
+    hd_target target;         /* the plan, today's dose and the advice (programme.h) */
+    char target_error[256];   /* why the programme could not be read, or "" */
 } hd_report;
 
 /* Loads one session. what is a folder path holding summary.json (and trace.csv), a

@@ -225,6 +225,12 @@ static hd_status rp_db_extras(hd_report *r, hd_db *db, int64_t pain_from, int64_
     hd_status st;
 
     r->has_db = 1;
+    /* the programme: today's dose and the advice for the next session (this applies the
+     * programme weeks passed, as any command that shows the plan does) */
+    if (hd_programme_today(db, (time_t)r->now, &r->target) == HD_OK)
+        r->has_target = 1;
+    else
+        copy_str(r->target_error, sizeof(r->target_error), hd_last_error());
     st = hd_db_sessions_list(db, start, r->now + 1, &rows, &n);
     if (st == HD_OK)
         st = hd_db_pain_list(db, start, r->now + 1, &pain, &np);

@@ -439,6 +439,8 @@ typedef struct bars {
     const char *band_label;
     double warn;              /* a dashed line (<= 0: none) */
     const char *warn_label;
+    double goal;              /* a target line (<= 0: none), e.g. the programme's reps */
+    const char *goal_label;
     double y_top;             /* the axis reaches at least this */
     int w, h;
     int colour;               /* 1: colour bars by band (below warn bad, in band good) */
@@ -456,6 +458,8 @@ static void bar_chart(sb *b, const bars *c)
         if (isfinite(v) && v > top)
             top = v;
     }
+    if (c->goal > top)
+        top = c->goal;
     a.x0 = 0;
     a.x1 = c->n > 0 ? c->n : 1;
     a.y0 = 0;
@@ -539,6 +543,13 @@ static void bar_chart(sb *b, const bars *c)
         sb_printf(b, "<text class=\"warn-label lab\" x=\"%.1f\" y=\"%.1f\" "
                      "text-anchor=\"end\">%s</text>", a.r - 4, ax_y(&a, c->warn) + 13,
                   c->warn_label);
+    if (c->goal > 0) {
+        sb_printf(b, "<line class=\"goal-line\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+                     "y2=\"%.1f\"/>", a.l, ax_y(&a, c->goal), a.r, ax_y(&a, c->goal));
+        if (c->goal_label)
+            sb_printf(b, "<text class=\"goal-label lab\" x=\"%.1f\" y=\"%.1f\">%s</text>",
+                      a.l + 4, ax_y(&a, c->goal) - 4, c->goal_label);
+    }
     sb_puts(b, "</svg>");
 }
 
@@ -600,6 +611,8 @@ static const char *css =
     ".plot .band{fill:#2a9d8f;fill-opacity:.16}.plot .band-label{fill:#1f7a6f;font-size:11px}"
     ".plot .warn-line{stroke:var(--bad);stroke-dasharray:4 3}"
     ".plot .warn-label{fill:var(--bad);font-size:11px}"
+    ".plot .goal-line{stroke:var(--accent);stroke-width:1.5;stroke-dasharray:7 4}"
+    ".plot .goal-label{fill:var(--accent);font-size:11px;font-weight:600}"
     ".plot .bar rect{fill:#8aa4b8}.plot .bar.plain rect{fill:#4f7cac}"
     ".plot .bar.good rect{fill:var(--good)}"
     ".plot .bar.mid rect{fill:var(--mid)}.plot .bar.bad rect{fill:var(--bad)}"
@@ -791,10 +804,11 @@ static void session_facts(sb *b, const hd_report_session *s)
         sb_puts(b, "</dd>");
     }
     sb_puts(b, "</dl>");
-    if (s->load_kg > 0)
-        sb_puts(b, "<p class=\"caution\">Added load was used. Caution from the exercise "
-                   "guidance: add weight only once the exercise is pain-free, and put the "
-                   "weight on while standing on a flat floor, never off the step.</p>");
+    if (s->load_kg > 0) {
+        sb_puts(b, "<p class=\"caution\">");
+        sb_esc(b, hd_programme_load_caution());
+        sb_puts(b, "</p>");
+    }
     sb_puts(b, "</section>");
 }
 
@@ -948,6 +962,62 @@ static void pain_section(sb *b, const hd_report *r)
     sb_puts(b, "</section>");
 }
 
+/* Reps a week the plan asks for: per leg per session x legs x sessions a week. */
+static double weekly_goal(const hd_target *t)
+{
+    int legs = strcmp(t->legs, "both") == 0 ? 2 : 1;
+    return (double)hd_target_reps_per_leg(t) * legs * t->sessions_per_week;
+}
+
+static void programme_section(sb *b, const hd_report *r)
+{
+    const hd_target *t = &r->target;
+    const char *advice;
+
+    if (!r->has_db)
+        return; /* the trends section says why there is no database */
+    sb_puts(b, "<section><h2>Programme</h2>");
+    if (!r->has_target) {
+        sb_puts(b, "<p class=\"muted\">The programme could not be read: ");
+        sb_esc(b, r->target_error);
+        sb_puts(b, "</p></section>");
+        return;
+    }
+    if (!t->has_plan) {
+        sb_puts(b, "<p class=\"muted\">No programme has been chosen (heeldrop plan --preset "
+                   "starter|alfredson|guided).</p></section>");
+        return;
+    }
+    sb_puts(b, "<dl class=\"facts\"><dt>Plan</dt><dd>");
+    sb_esc(b, t->preset);
+    sb_puts(b, ", ");
+    sb_esc(b, strcmp(t->legs, "both") == 0 ? "both legs" : t->legs);
+    if (strcmp(t->legs, "both") != 0)
+        sb_puts(b, " leg");
+    sb_printf(b, "; week %d, stage %d</dd><dt>Dose now</dt><dd>%d &times; %d reps per leg%s%s",
+              t->week, t->stage, t->sets, t->reps_per_set,
+              t->knee_straight && t->knee_bent ? ", knee straight and knee bent"
+              : t->knee_bent                  ? ", knee bent"
+                                              : ", knee straight",
+              t->reduced ? " (reduced)" : "");
+    if (t->sessions_per_day > 0)
+        sb_printf(b, "; %d session%s a day", t->sessions_per_day,
+                  t->sessions_per_day == 1 ? "" : "s");
+    else
+        sb_printf(b, "; %d session%s a week", t->sessions_per_week,
+                  t->sessions_per_week == 1 ? "" : "s");
+    if (t->load_kg > 0)
+        sb_printf(b, "; %.1f kg added", t->load_kg);
+    sb_printf(b, " (%.0f reps a week)</dd>", weekly_goal(t));
+    advice = t->advice.kind == HD_ADVICE_PROGRESS ? "progress"
+             : t->advice.kind == HD_ADVICE_REDUCE ? "reduce"
+                                                  : "keep";
+    sb_printf(b, "<dt>Next session</dt><dd><span class=\"pill %s\">%s</span> ",
+              t->advice.kind == HD_ADVICE_REDUCE ? "warn" : "ok", advice);
+    sb_esc(b, t->advice.reason);
+    sb_puts(b, "</dd></dl></section>");
+}
+
 static void trends_section(sb *b, const hd_report *r)
 {
     double reps[HD_REPORT_WEEKS], desc[HD_REPORT_WEEKS], pain[HD_REPORT_WEEKS];
@@ -979,7 +1049,13 @@ static void trends_section(sb *b, const hd_report *r)
     c.v = reps;
     c.y_top = 10;
     c.vfmt = "%.0f";
+    if (r->has_target && r->target.has_plan) {
+        c.goal = weekly_goal(&r->target);
+        c.goal_label = "plan now";
+    }
     bar_chart(b, &c);
+    c.goal = 0;
+    c.goal_label = NULL;
     sb_puts(b, "</div><div><h3>Mean descent (s)</h3>");
     c.cls = "trend-plot trend-descent";
     c.v = desc;
@@ -1190,6 +1266,7 @@ char *hd_report_html(const hd_report *r)
     }
     warnings_section(&b, r, &t);
     pain_section(&b, r);
+    programme_section(&b, r);
     trends_section(&b, r);
     sb_printf(&b, "<footer><p>Rules used: lowering target %g&ndash;%g s (too fast under %g s); "
                   "hold at least %g s and at most %g s%s. Times come from the video's frame "

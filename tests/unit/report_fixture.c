@@ -6,7 +6,8 @@
  * four weeks of sessions before NOW (unix seconds), each a copy of INPUT_DIR's
  * summary.json (made "live" from a camera) and trace.csv with its reps in the database,
  * one session killed before it wrote its summary (reps only in the database), pain
- * entries (one with a note full of HTML), a session note with quotes and added load.
+ * entries (one with a note full of HTML), a session note with quotes and added load, and
+ * the "starter" programme chosen 27 days before NOW for the left leg.
  * Run with TZ=UTC so that the session ids are the same everywhere.
  */
 #define _GNU_SOURCE /* timegm */
@@ -19,6 +20,7 @@
 #include <time.h>
 
 #include "heeldrop/db.h"
+#include "heeldrop/programme.h"
 #include "heeldrop/summary.h"
 
 #define DAY 86400
@@ -93,6 +95,12 @@ int main(int argc, char **argv)
     sum.near_leg = 'L';
     if (hd_user_data_dir(data, sizeof(data)) != HD_OK || hd_db_open(NULL, &db) != HD_OK)
         return die("database");
+    {
+        /* the plan began with the first session: the report shows its week and advice */
+        hd_plan plan;
+        if (hd_plan_choose(db, "starter", "left", now - 27 * DAY, &plan) != HD_OK)
+            return die("plan");
+    }
 
     for (size_t i = 0; i < sizeof(plans) / sizeof(plans[0]); i++) {
         const plan *p = &plans[i];
