@@ -57,6 +57,9 @@ typedef struct hd_summary {
     hd_rep *reps;             /* owned */
     /* Extra diagnostics written under "tracking": share of frames lost, etc. */
     double lost_share;        /* share of frames with conf == 0 */
+    double locked_s;          /* when the tracker first locked on (s from the first frame,
+                               * the frame whose processing found the scene); <= 0: never
+                               * or not known (not written) */
 } hd_summary;
 
 /* Label for a rep's foot under the summary's near_leg: "near"/"far" or "left"/"right". */

@@ -161,7 +161,8 @@ hd_status hd_analysis_run(const char *video, const hd_settings *s, const hd_trac
     hd_status st;
     hd_frame fr;
     int64_t frames = 0, lost = 0;
-    double last_t = 0, last_draw = 0;
+    double last_t = 0, last_draw = 0, locked_s = -1;
+    int64_t first_pts = -1;
     const char *name = strrchr(video, '/') ? strrchr(video, '/') + 1 : video;
     hd_summary *sum = &a->sum;
     hd_scene *scene = &a->scene;
@@ -201,11 +202,19 @@ hd_status hd_analysis_run(const char *video, const hd_settings *s, const hd_trac
             st = HD_ERR_NOTFOUND; /* the input could not be read: exit 3, not 6 */
         if (st < 0)
             goto fail;
+        if (first_pts < 0)
+            first_pts = fr.pts_us;
+        int64_t fr_pts = fr.pts_us;
         st = hd_tracker_process(trk, &fr);
         hd_source_release(src, &fr);
         if (st < 0)
             goto fail;
         frames++;
+        if (locked_s < 0) {
+            hd_tracker_scene(trk, scene);
+            if (scene->valid)
+                locked_s = (fr_pts - first_pts) / 1e6;
+        }
         st = drain(trk, reps, a, &lost, &last_t);
         if (st < 0)
             goto fail;
@@ -251,6 +260,7 @@ hd_status hd_analysis_run(const char *video, const hd_settings *s, const hd_trac
     sum->mm_per_px = scene->valid ? scene->mm_per_px : 0;
     sum->near_leg = !strcmp(s->near_leg, "left") ? 'L' : !strcmp(s->near_leg, "right") ? 'R' : 0;
     sum->lost_share = frames ? (double)lost / frames : 0;
+    sum->locked_s = locked_s;
     if (n > 0) {
         sum->reps = malloc((size_t)n * sizeof(hd_rep));
         if (!sum->reps) {

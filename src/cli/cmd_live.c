@@ -119,6 +119,7 @@ typedef struct live {
     int shots;
 
     int64_t first_pts_us;          /* -1 until the first frame */
+    double locked_s;               /* when the tracker first locked on, -1 not yet */
     int64_t file_t0_mono_us;       /* when the stream's t = 0 was (monotonic clock) */
     int64_t frames, late_dropped, stale, lost_frames;
     double last_t;
@@ -415,6 +416,7 @@ int hd_cmd_live(int argc, char **argv)
                   : !strcmp(L->s.near_leg, "right") ? HD_NEAR_RIGHT
                                                     : HD_NEAR_UNKNOWN;
     L->first_pts_us = -1;
+    L->locked_s = -1;
 
     hd_source_opts so;
     st = prepare_source(L, &so);
@@ -548,6 +550,13 @@ int hd_cmd_live(int argc, char **argv)
                 break;
             }
             L->frames++;
+            if (L->locked_s < 0) {
+                hd_tracker_scene(L->trk, &L->scene);
+                if (L->scene.valid) {
+                    L->locked_s = (fr.pts_us - L->first_pts_us) / 1e6;
+                    HD_LOG(HD_LOG_INFO, "tracker locked on at %.1f s", L->locked_s);
+                }
+            }
             if (!L->store.overlay)
                 record_frame(L, &fr);
         }
@@ -602,6 +611,7 @@ int hd_cmd_live(int argc, char **argv)
                         : L->near_leg == HD_NEAR_RIGHT ? 'R'
                                                        : 0;
         sum->lost_share = L->frames ? (double)L->lost_frames / L->frames : 0;
+        sum->locked_s = L->locked_s;
         for (int64_t i = 0; i < L->store.out.nrows; i++) {
             hd_trace_row *r = &L->store.out.rows[i];
             r->phase = (int8_t)hd_reps_classify(sum->reps, sum->nreps, &L->rc, r->t,

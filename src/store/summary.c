@@ -267,6 +267,8 @@ static cJSON *summary_to_cjson(const hd_summary *s)
     ok &= add_totals_json(root, s);
     cJSON *trk = cJSON_AddObjectToObject(root, "tracking");
     ok &= trk != NULL && add_num(trk, "lost_share", round_to(s->lost_share, 10000));
+    if (trk && s->locked_s > 0)
+        ok &= add_num(trk, "locked_s", round_to(s->locked_s, 100));
     if (!ok) {
         cJSON_Delete(root);
         return NULL;
@@ -589,6 +591,7 @@ hd_status hd_summary_read_json(const char *path, hd_summary *s)
 
     const cJSON *trk = cJSON_GetObjectItemCaseSensitive(root, "tracking");
     s->lost_share = cJSON_IsObject(trk) ? get_num(trk, "lost_share", 0.0) : 0.0;
+    s->locked_s = cJSON_IsObject(trk) ? get_num(trk, "locked_s", -1.0) : -1.0;
 
     int ok = 1;
     const cJSON *set = cJSON_GetObjectItemCaseSensitive(root, "settings");
