@@ -70,6 +70,7 @@ struct Params {
     double recalibrate_s = 2.5;
     double min_template_px = 300;
     double min_appearance_keep = 0.4;
+    double foot_band = 0.55;
 };
 
 struct Buffered {
@@ -230,7 +231,8 @@ static hd_status load_params(const char *path, Params *p)
          json_num(root, "lost_reacquire_s", &p->lost_reacquire_s) &&
          json_num(root, "recalibrate_s", &p->recalibrate_s) &&
          json_num(root, "min_template_px", &p->min_template_px) &&
-         json_num(root, "min_appearance_keep", &p->min_appearance_keep);
+         json_num(root, "min_appearance_keep", &p->min_appearance_keep) &&
+         json_num(root, "foot_band", &p->foot_band);
     const cJSON *lz = cJSON_GetObjectItemCaseSensitive(root, "lift_zone");
     if (ok && lz) {
         ok = cJSON_IsArray(lz) && cJSON_GetArraySize(lz) == 4;
@@ -1881,6 +1883,27 @@ static bool build_template(hd_tracker *t)
             keep[k] = res[k] <= cut + 0.5;
     }
     t->theta_ref = std::atan(b);
+    /* Only the rear foot below the ankle is rigid: above it the leg keeps nearly upright
+     * while the foot turns, so pixels higher than a band over the sole would match at small
+     * turns (all calibration may have seen) and fail at the top and bottom of a rep. */
+    {
+        double reach = t->tr_radius[last_r];
+        double band = t->p.foot_band * reach;
+        size_t w = 0;
+        for (size_t k = 0; k < t->tmpl_val.size(); k++) {
+            double r = t->tr_radius[t->tmpl_i[k]], ph = t->tr_phi[t->tmpl_j[k]];
+            double h = r * std::sin(ph) - (a + b * r * std::cos(ph));
+            if (h > band)
+                continue;
+            t->tmpl_i[w] = t->tmpl_i[k];
+            t->tmpl_j[w] = t->tmpl_j[k];
+            t->tmpl_val[w] = t->tmpl_val[k];
+            w++;
+        }
+        t->tmpl_i.resize(w);
+        t->tmpl_j.resize(w);
+        t->tmpl_val.resize(w);
+    }
     /* The foot turns about its contact with the step, so the sole passes through the
      * pivot: keep the fitted slope but not an offset, which a low-contrast sole (a shaded
      * sole over a floor of the same brightness) pushes up into the shoe. */
@@ -2340,11 +2363,10 @@ static void swap_saved(hd_tracker *t)
     t->tmpl_rely.release();
 }
 
-/* Best template match of the saved model anywhere in the plausible turn range of a
- * work-scale frame (the current model is untouched). */
-static double saved_match(hd_tracker *t, const cv::Mat &img)
+/* Best match of the current rigid template anywhere in the plausible turn range of a
+ * whole work-scale frame. */
+static double best_match(hd_tracker *t, const cv::Mat &img)
 {
-    swap_saved(t);
     Scene at0 = t->sc;
     at0.P = cv::Point2d(0, 0);
     cv::Mat mx, my, S;
@@ -2368,8 +2390,16 @@ static double saved_match(hd_tracker *t, const cv::Mat &img)
     for (int sh = bs - 2; sh <= bs + 2; sh++)
         if (sh >= s0 && sh <= s1)
             best = std::max(best, tmpl_zncc(t, S, sh));
-    swap_saved(t);
     return best;
+}
+
+/* The same for the saved model (the current model is untouched). */
+static double saved_match(hd_tracker *t, const cv::Mat &img)
+{
+    swap_saved(t);
+    double z = best_match(t, img);
+    swap_saved(t);
+    return z;
 }
 
 /* Forgets the calibration. keep: remember the rigid template, to take it back if the same
