@@ -209,21 +209,24 @@ static void test_drops_when_full(void)
     for (int k = 0; k < n; k++) {
         hd_frame f = rt_frame(&p, (int64_t)k * 33333, k);
         hd_status st;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
+        /* CPU time of this thread: a copy costs well under a millisecond, an encode of a
+         * 720p frame tens; preemption on a busy machine does not count */
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
         st = hd_recorder_write(r, &f);
-        clock_gettime(CLOCK_MONOTONIC, &t1);
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
         double dt = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
         worst = dt > worst ? dt : worst;
         CHECK(st == HD_OK || st == HD_AGAIN);
         again += st == HD_AGAIN;
     }
     CHECK(hd_recorder_close(r, &s) == HD_OK);
-    fprintf(stderr, "  drops: %d of %d dropped, slowest write %.1f ms\n", again, n, worst * 1e3);
+    fprintf(stderr, "  drops: %d of %d dropped, most CPU in one write %.2f ms\n", again, n,
+            worst * 1e3);
     CHECK(again > 0);
     CHECK(s.frames_dropped == again);
     CHECK(s.frames_queued + s.frames_dropped == n);
     CHECK(s.frames_written == s.frames_queued);
-    CHECK(worst < 0.1); /* a copy of one frame, never an encode */
+    CHECK(worst < 0.02); /* a copy of one frame, never an encode */
     rt_pic_free(&p);
 }
 
