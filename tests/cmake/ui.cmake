@@ -39,3 +39,6 @@ target_compile_definitions(test_review_ui PRIVATE HD_SRC_DIR="${CMAKE_SOURCE_DIR
 
 # `heeldrop review` end to end (video, session folder/id/latest, errors).
 hd_add_script_test(review_cli SCRIPT ui/review_cli.sh LABELS ui integration TIMEOUT 300)
+# Timing-sensitive (sound onsets within 80 ms of when they were played): alone, so that a
+# busy parallel test does not starve SDL's audio thread.
+set_tests_properties(test_ui_audio PROPERTIES RUN_SERIAL TRUE)

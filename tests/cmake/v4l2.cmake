@@ -51,3 +51,6 @@ hd_add_script_test(v4l2_preload
   TIMEOUT 180)
 set_tests_properties(v4l2_preload PROPERTIES
   ENVIRONMENT "${HD_TEST_ENV};HEELDROP=$<TARGET_FILE:heeldrop>;HD_SRC=${CMAKE_SOURCE_DIR};HD_BUILD=${CMAKE_BINARY_DIR};HD_SANITIZE=$<BOOL:${HD_SANITIZE}>;HD_CC=${CMAKE_C_COMPILER}")
+# The backend tests check real-time behaviour (frame ages, skips, stalls): alone, so that a
+# busy parallel test does not make them miss frames.
+set_tests_properties(test_source_v4l2 v4l2_preload PROPERTIES RUN_SERIAL TRUE)
