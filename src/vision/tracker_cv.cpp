@@ -151,11 +151,14 @@ struct hd_tracker {
     std::vector<double> tr_radius, tr_phi;
     std::vector<int> tmpl_i, tmpl_j;
     std::vector<float> tmpl_val;
+    std::vector<int> tmpl_off;       /* tmpl_i * columns + tmpl_j, for tmpl_zncc */
     double heel_u = 0, heel_n = 0;   /* heel bottom in the reference, step coordinates */
     double theta_ref = 0;            /* sole angle in the reference */
     double shift_prev = 0;           /* last match, in angle steps from the reference */
     cv::Mat tmpl_relx, tmpl_rely;    /* template grid offsets from the pivot */
     int jump_frames = 0, jump_to = 0; /* a far match seen this many frames in a row */
+    double last_z = 0;               /* the last accepted match (0 when lost) */
+    int64_t frame_no = 0;            /* frames measured with the template */
     std::vector<float> ref_strip;  /* the foot just above its sole, per radius */
     double ref_level = 0;          /* median of the polar image when ref_strip was taken */
     bool tracking = false;
@@ -169,7 +172,7 @@ struct hd_tracker {
     struct Saved {
         bool valid = false;
         Scene sc;
-        std::vector<int> ti, tj;
+        std::vector<int> ti, tj, toff;
         std::vector<float> tv;
         std::vector<double> rad, phi;
         double heel_u = 0, heel_n = 0, theta_ref = 0;
@@ -1903,6 +1906,9 @@ static bool build_template(hd_tracker *t)
         t->tmpl_i.resize(w);
         t->tmpl_j.resize(w);
         t->tmpl_val.resize(w);
+        t->tmpl_off.resize(w);
+        for (size_t k = 0; k < w; k++)
+            t->tmpl_off[k] = t->tmpl_i[k] * na + t->tmpl_j[k];
     }
     /* The foot turns about its contact with the step, so the sole passes through the
      * pivot: keep the fitted slope but not an offset, which a low-contrast sole (a shaded
@@ -1944,24 +1950,32 @@ static bool template_plausible(const hd_tracker *t)
 /* ZNCC of the template against polar image S shifted by s angle steps. */
 static double tmpl_zncc(const hd_tracker *t, const cv::Mat &S, int s)
 {
+    /* The template's pixels as offsets into the continuous polar image: one add and one
+     * load per pixel (this is the tracker's inner loop). */
     double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
-    int n = 0, na = S.cols;
-    for (size_t k = 0; k < t->tmpl_val.size(); k++) {
-        int j = t->tmpl_j[k] + s;
-        if (j < 0 || j >= na)
+    int n = 0;
+    unsigned na = (unsigned)S.cols;
+    size_t m = t->tmpl_val.size();
+    if (!S.isContinuous() || t->tmpl_off.size() != m)
+        return -1;
+    const float *base = S.ptr<float>(0) + s;
+    const int *off = t->tmpl_off.data(), *tj = t->tmpl_j.data();
+    const float *tv = t->tmpl_val.data();
+    for (size_t k = 0; k < m; k++) {
+        if ((unsigned)(tj[k] + s) >= na)
             continue;
-        float v = S.at<float>(t->tmpl_i[k], j);
+        float v = base[off[k]];
         if (v < 0)
             continue;
-        double x = t->tmpl_val[k];
+        double x = tv[k];
         sa += x;
         sb += v;
         saa += x * x;
-        sbb += v * v;
+        sbb += (double)v * v;
         sab += x * v;
         n++;
     }
-    if (n < (int)t->tmpl_val.size() / 2)
+    if (n < (int)m / 2)
         return -1;
     double va = saa - sa * sa / n, vb = sbb - sb * sb / n;
     if (va <= 1e-6 || vb <= 1e-6)
@@ -2032,14 +2046,20 @@ static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin
     };
     for (int sh = s0; sh <= s1; sh++)
         z[sh - s0] = -2;
-    for (int sh = s0; sh <= s1; sh += 4)
-        eval(sh);
-    int cb = s0;
-    for (int sh = s0; sh <= s1; sh++)
-        if (z[sh - s0] > z[cb - s0])
-            cb = sh;
-    for (int sh = cb - 4; sh <= cb + 4; sh++)
-        eval(sh);
+    /* While the foot is followed with a strong match, the whole range is scanned only on
+     * every fourth frame (a wrong lock still comes to light within a few frames). */
+    t->frame_no++;
+    bool scan = !recent || t->last_z < 0.8 || t->frame_no % 4 == 0;
+    if (scan) {
+        for (int sh = s0; sh <= s1; sh += 4)
+            eval(sh);
+        int cb = s0;
+        for (int sh = s0; sh <= s1; sh++)
+            if (z[sh - s0] > z[cb - s0])
+                cb = sh;
+        for (int sh = cb - 4; sh <= cb + 4; sh++)
+            eval(sh);
+    }
     if (recent)
         for (int sh = sp - w; sh <= sp + w; sh++)
             eval(sh);
@@ -2081,6 +2101,7 @@ static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin
         fprintf(stderr, "t %.2f best shift %d zncc %.2f (near last: %d %.2f)\n", tsec, bs, bz,
                 ls, lz);
     if (bz < need) {
+        t->last_z = 0;
         if (t->lost_since < 0)
             t->lost_since = tsec;
         m->conf = 0;
@@ -2101,6 +2122,7 @@ static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin
     }
     double shift = bs + off;
     t->shift_prev = shift;
+    t->last_z = bz;
     t->lost_since = -1;
     t->tracking = true;
     double d = shift * step, cd = std::cos(d), sd = std::sin(d);
@@ -2353,6 +2375,7 @@ static void swap_saved(hd_tracker *t)
     std::swap(sv.sc, t->sc);
     std::swap(sv.ti, t->tmpl_i);
     std::swap(sv.tj, t->tmpl_j);
+    std::swap(sv.toff, t->tmpl_off);
     std::swap(sv.tv, t->tmpl_val);
     std::swap(sv.rad, t->tr_radius);
     std::swap(sv.phi, t->tr_phi);
