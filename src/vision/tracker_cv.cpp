@@ -1089,6 +1089,22 @@ static bool try_calibrate(hd_tracker *t)
     bool have_floor = motion_floor_line(M, mmax, &floor);
     double y_mb = have_floor ? floor.a.y : t->wh;
     double mx0 = have_floor ? floor.a.x : 0, mx1 = have_floor ? floor.b.x : t->ww;
+    /* The lowest moving thing (the feet) cut by the picture's edge: a setup hint when no
+     * foot is found (move the camera or step into the picture). */
+    bool at_edge = false;
+    if (have_floor) {
+        int ya = std::max(0, (int)(y_mb - 0.1 * t->ww)), yb = std::min(t->wh - 1, (int)y_mb);
+        int ex0 = t->ww, ex1 = -1;
+        for (int y = ya; y <= yb; y++) {
+            const float *r = M.ptr<float>(y);
+            for (int x = 0; x < t->ww; x++)
+                if (r[x] > 0.25 * mmax) {
+                    ex0 = std::min(ex0, x);
+                    ex1 = std::max(ex1, x);
+                }
+        }
+        at_edge = y_mb >= t->wh - 3 || (ex1 >= 0 && (ex0 <= 1 || ex1 >= t->ww - 2));
+    }
 
     double best = 0;
     Scene bestsc;
@@ -1262,7 +1278,7 @@ static bool try_calibrate(hd_tracker *t)
     if (!rigid && !t->buf.empty() && !t->finishing &&
         (t->buf.back().pts - t->buf.front().pts) / 1e6 < t->cfg.calib_max_s - 0.6) {
         /* no clear rigid turn yet: wait for more movement rather than guess */
-        t->hint = HD_HINT_CALIBRATING;
+        t->hint = at_edge ? HD_HINT_AT_EDGE : HD_HINT_CALIBRATING;
         return false;
     }
     if (getenv("HD_TRACKER_PROFILE") && best > 0) {
@@ -1337,7 +1353,7 @@ static bool try_calibrate(hd_tracker *t)
         }
     }
     if (best < t->p.min_score * 0.8) {
-        t->hint = HD_HINT_NO_FOOT;
+        t->hint = at_edge ? HD_HINT_AT_EDGE : HD_HINT_NO_FOOT;
         HD_LOG(HD_LOG_DEBUG, "tracker: no rotating foot found yet (best %.2f)", best);
         return false;
     }

@@ -1,0 +1,7 @@
+# Vision: the tracker's contract on frames made in the test (no clips): one marks per
+# frame in order, setup hints, recalibration, a corrupt model file.
+hd_add_unit_test(test_tracker_hints
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_tracker_hints.c
+  LIBS hd_vision
+  LABELS unit vision
+  TIMEOUT 60)
