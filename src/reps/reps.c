@@ -391,7 +391,7 @@ static double find_bottom(const hd_reps *r, int64_t k0, int64_t k1, double low)
             if (!isnan(cand)) {
                 const hd_hsmp *p = H_AT(r, i - 1);
                 double tx = cross_pts(p->t, fabs(p->v), h->t, fabs(h->v), lim);
-                if (tx - cand >= c->still_s)
+                if (tx - cand >= c->still_s - HD_REPS_T_EPS)
                     return cand;
                 cand = NAN;
             }
@@ -407,7 +407,7 @@ static double find_bottom(const hd_reps *r, int64_t k0, int64_t k1, double low)
                 cand = tn > ts ? tn : ts;
             }
         }
-        if (!isnan(cand) && h->t - cand >= c->still_s)
+        if (!isnan(cand) && h->t - cand >= c->still_s - HD_REPS_T_EPS)
             return cand;
     }
     return NAN;
@@ -432,7 +432,7 @@ static int find_bounce(const hd_reps *r, double a, double b)
         for (int j = i + 1; j < n; j++) {
             double tj = j == n - 1 ? b : HT(r, k0 + j - 1);
             double yj = j == n - 1 ? y_at(r, b) : HY(r, k0 + j - 1);
-            if (tj - ti > c->bounce_s)
+            if (tj - ti > c->bounce_s + HD_REPS_T_EPS)
                 break;
             if (peak - yi >= c->bounce_mm && peak - yj >= c->bounce_mm)
                 return 1;
@@ -790,7 +790,7 @@ static void live_phase(hd_reps *r, const hd_hsmp *h)
                 r->bot_c = h->t;
                 r->bot_y = h->y;
             }
-            if (h->t - r->bot_c >= c->still_s) {
+            if (h->t - r->bot_c >= c->still_s - HD_REPS_T_EPS) {
                 r->bot_found = 1;
                 push_event(r, HD_EV_BOTTOM, r->bot_c, NULL);
                 set_dphase(r, HD_PHASE_HOLD, r->bot_c);

@@ -13,6 +13,11 @@
 
 #include "heeldrop/reps.h"
 
+/* Slack for comparing a span of frame times with a duration: 6 frames at 30 fps are
+ * exactly 0.2 s, but timestamps in whole microseconds (cameras) or in a file's time base
+ * make that 0.199999 or 0.200001. Frames are at least 4 ms apart (240 fps). */
+#define HD_REPS_T_EPS 1e-3
+
 /* A double-ended buffer of fixed-size elements addressed by absolute index (the index a
  * sample got when it was pushed), so that dropping old elements keeps indices stable.
  * Memory follows the number of elements held, not the number ever pushed. */

@@ -40,6 +40,12 @@
 
 #include "reps_internal.h"
 
+/* Window edges are compared with this slack: a frame that sits exactly on an edge (0.2 s
+ * is 6 frames at 30 fps) is then always inside, whether its timestamp came from a file
+ * (33333.33 us steps) or a camera (whole microseconds). Without it the same video gave
+ * slightly different reps live and offline. Frames are at least 4 ms apart (240 fps). */
+#define T_EPS HD_REPS_T_EPS
+
 #define MIN_FIT_PTS 5     /* a quadratic through fewer points would not smooth */
 #define SPEED_MIN_PTS 13  /* the speed window widens (up to twice) to hold this many */
 #define HAMPEL_K 3        /* neighbours on each side */
@@ -246,7 +252,7 @@ static void hampel(hd_smoother *sm, int64_t i)
     v[n++] = s->y;
     for (int64_t k = i - 1; k >= sm->raw.base && nb < HAMPEL_K; k--) {
         hd_raw *q = raw_at(sm, k);
-        if (s->t - q->t > HAMPEL_SPAN_S)
+        if (s->t - q->t > HAMPEL_SPAN_S + T_EPS)
             break;
         if (q->valid) {
             v[n++] = q->y;
@@ -255,7 +261,7 @@ static void hampel(hd_smoother *sm, int64_t i)
     }
     for (int64_t k = i + 1; k < hd_deque_end(&sm->raw) && na < HAMPEL_K; k++) {
         hd_raw *q = raw_at(sm, k);
-        if (q->t - s->t > HAMPEL_SPAN_S)
+        if (q->t - s->t > HAMPEL_SPAN_S + T_EPS)
             break;
         if (q->valid) {
             v[n++] = q->y;
@@ -291,11 +297,11 @@ static void clean(hd_smoother *sm, int finishing)
         int after = 0;
         for (int64_t k = sm->next_clean + 1; k < end && after < HAMPEL_K; k++) {
             hd_raw *q = raw_at(sm, k);
-            if (q->t - s->t > HAMPEL_SPAN_S)
+            if (q->t - s->t > HAMPEL_SPAN_S + T_EPS)
                 break;
             after += q->valid;
         }
-        if (after < HAMPEL_K && !finishing && latest_t(sm) - s->t <= HAMPEL_SPAN_S)
+        if (after < HAMPEL_K && !finishing && latest_t(sm) - s->t <= HAMPEL_SPAN_S + T_EPS)
             break;
         hampel(sm, sm->next_clean);
         sm->next_clean++;
@@ -312,9 +318,9 @@ static double speed_half(const hd_smoother *sm, int64_t j)
     int64_t end = hd_deque_end(&sm->raw);
     for (;;) {
         int n = 0;
-        for (int64_t k = j; k >= sm->raw.base && raw_at(sm, k)->t >= tj - h; k--)
+        for (int64_t k = j; k >= sm->raw.base && raw_at(sm, k)->t >= tj - h - T_EPS; k--)
             n += raw_at(sm, k)->valid;
-        for (int64_t k = j + 1; k < end && raw_at(sm, k)->t <= tj + h; k++)
+        for (int64_t k = j + 1; k < end && raw_at(sm, k)->t <= tj + h + T_EPS; k++)
             n += raw_at(sm, k)->valid;
         if (n >= SPEED_MIN_PTS || h >= 2.0 * sm->hs)
             return h;
@@ -330,7 +336,7 @@ static int ready(const hd_smoother *sm, int64_t j, int finishing)
         return 1;
     double tj = raw_at(sm, j)->t, h = speed_half(sm, j);
     int64_t end = hd_deque_end(&sm->raw), e = j + 1;
-    while (e < end && raw_at(sm, e)->t <= tj + h)
+    while (e < end && raw_at(sm, e)->t <= tj + h + T_EPS)
         e++;
     return e < end && sm->next_clean >= e;
 }
@@ -359,9 +365,9 @@ static void fit_at(hd_smoother *sm, int64_t j, double *y, double *yl, double *v)
 {
     double tj = raw_at(sm, j)->t, hw = speed_half(sm, j);
     int64_t lo = j, hi = j, end = hd_deque_end(&sm->raw);
-    while (lo > sm->raw.base && raw_at(sm, lo - 1)->t >= tj - hw)
+    while (lo > sm->raw.base && raw_at(sm, lo - 1)->t >= tj - hw - T_EPS)
         lo--;
-    while (hi + 1 < end && raw_at(sm, hi + 1)->t <= tj + hw)
+    while (hi + 1 < end && raw_at(sm, hi + 1)->t <= tj + hw + T_EPS)
         hi++;
     int n = 0, a = 0, b = 0;
     if (!grow_scratch(sm, (int)(hi - lo + 1))) {
@@ -384,10 +390,10 @@ static void fit_at(hd_smoother *sm, int64_t j, double *y, double *yl, double *v)
     /* Level height: a quadratic over +-hs, not widened (a quadratic over a longer span
      * overshoots where a drop bends into a hold). The samples are in time order, so the
      * ones within a half-width form one contiguous run. */
-    while (a < n && sm->fs[a] < -sm->hs)
+    while (a < n && sm->fs[a] < -sm->hs - T_EPS)
         a++;
     b = a;
-    while (b < n && sm->fs[b] <= sm->hs)
+    while (b < n && sm->fs[b] <= sm->hs + T_EPS)
         b++;
     fit_poly(sm->fs + a, sm->fy + a, b - a, b - a >= MIN_FIT_PTS ? 2 : 1, yl, &dummy);
 
@@ -396,10 +402,10 @@ static void fit_at(hd_smoother *sm, int64_t j, double *y, double *yl, double *v)
     double h = sm->hp;
     for (;;) {
         a = 0;
-        while (a < n && sm->fs[a] < -h)
+        while (a < n && sm->fs[a] < -h - T_EPS)
             a++;
         b = a;
-        while (b < n && sm->fs[b] <= h)
+        while (b < n && sm->fs[b] <= h + T_EPS)
             b++;
         if (b - a >= MIN_FIT_PTS || h >= hw)
             break;
