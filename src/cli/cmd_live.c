@@ -512,7 +512,7 @@ int hd_cmd_live(int argc, char **argv)
             quit = handle_input(L);
             if (vs.lost && mono_us() - last_lost_draw > 100000) {
                 last_lost_draw = mono_us();
-                present(L, NULL, 1, vs.dropped + L->late_dropped);
+                present(L, NULL, 1, vs.dropped + vs.skipped + L->late_dropped);
             }
             continue;
         }
@@ -563,7 +563,7 @@ int hd_cmd_live(int argc, char **argv)
         quit = handle_input(L);
         int64_t age = mono_us() - cap;
         if (age <= HD_LIVE_MAX_AGE_US) {
-            present(L, &fr, 0, vs.dropped + L->late_dropped);
+            present(L, &fr, 0, vs.dropped + vs.skipped + L->late_dropped);
             int64_t shown = mono_us();
             if (L->store.overlay && !L->paused)
                 record_frame(L, &fr);
@@ -617,7 +617,7 @@ int hd_cmd_live(int argc, char **argv)
             r->phase = (int8_t)hd_reps_classify(sum->reps, sum->nreps, &L->rc, r->t,
                                                 r->heel_mm, r->conf <= 0);
         }
-        int64_t dropped = vs.dropped + L->late_dropped;
+        int64_t dropped = vs.dropped + vs.skipped + L->late_dropped;
         if (!L->s.quiet)
             hd_summary_print_table(sum, stdout);
         /* Q, the end of a file, SIGINT and SIGTERM end a session cleanly; an error does not */
@@ -630,10 +630,10 @@ int hd_cmd_live(int argc, char **argv)
                 code = hd_status_exit_code(st);
         }
         if (!L->s.quiet) {
-            printf("dropped frames: %lld (camera %lld, late %lld); frames not shown (too old): "
-                   "%lld\n",
-                   (long long)dropped, (long long)vs.dropped, (long long)L->late_dropped,
-                   (long long)L->stale);
+            printf("dropped frames: %lld (lost by the camera %lld, skipped because processing "
+                   "fell behind %lld); frames not shown (too old): %lld\n",
+                   (long long)dropped, (long long)vs.dropped,
+                   (long long)(vs.skipped + L->late_dropped), (long long)L->stale);
         }
         printf("session saved in %s\n", L->store.dir);
     }

@@ -5,7 +5,8 @@
 # Checks: exit 0 at the end of the file; the session folder (0700) holds summary.json
 # (kind live, source_kind file, the analyze schema), reps.csv, trace.csv and a playable
 # video.mkv (0600); the database has the session with the same reps; the count equals
-# `heeldrop analyze` on the same file and every rep's t_bottom agrees within 0.1 s;
+# `heeldrop analyze` on the same file with every time within one frame when no frame was
+# dropped (compare_live.py);
 # --no-record keeps no video; bad options and a missing file fail with one line.
 . "$(dirname "$0")/lib.sh"
 hd_init
@@ -43,20 +44,17 @@ read -r vframes _ <<<"$(hd_probe "$dir/video.mkv")"
 check "video.mkv plays ($vframes frames)" '[ "${vframes:-0}" -gt 100 ]'
 
 live_reps=$(hd_json "$dir/summary.json" 'd["totals"]["reps"]')
+ndrop=$(sed -n 's/^dropped frames: \([0-9]*\).*/\1/p' "$HD_OUT" | tail -n 1)
 hd_run analyze "$A/sample.mp4" --json "$HD_TMP/an.json" --quiet
-an_reps=$(hd_json "$HD_TMP/an.json" 'd["totals"]["reps"]')
-agree "live and analyze count the same reps ($live_reps / $an_reps)" '[ "$live_reps" = "$an_reps" ]'
-python3 - "$dir/summary.json" "$HD_TMP/an.json" <<'PY' >"$HD_TMP/agree.txt"
-import json, sys
-a = json.load(open(sys.argv[1]))["reps"]
-b = json.load(open(sys.argv[2]))["reps"]
-bad = [(x["t_bottom"], y["t_bottom"]) for x, y in zip(a, b) if abs(x["t_bottom"] - y["t_bottom"]) > 0.1]
-print("t_bottom live vs analyze:", [(x["t_bottom"], y["t_bottom"]) for x, y in zip(a, b)])
-sys.exit(1 if bad or len(a) != len(b) else 0)
-PY
+python3 "$HD_SRC/tests/integration/compare_live.py" "$dir/summary.json" "$HD_TMP/an.json" \
+    "${ndrop:-0}" >"$HD_TMP/agree.txt"
 agree_rc=$?
 cat "$HD_TMP/agree.txt"
-agree "every rep's t_bottom agrees within 0.1 s" '[ "$agree_rc" = 0 ]'
+if [ "$agree_rc" = 3 ]; then
+    note "$ndrop frames were dropped in this run (the machine did not keep pace): compared for information only"
+else
+    agree "live --source and analyze: same count, every time within one frame" '[ "$agree_rc" = 0 ]'
+fi
 
 db="$XDG_DATA_HOME/heeldrop/heeldrop.db"
 check "database exists and is private (0600)" '[ -f "$db" ] && [ "$(stat -c %a "$db")" = 600 ]'
