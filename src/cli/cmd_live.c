@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -258,8 +259,10 @@ static int handle_input(live *L)
         case HD_UI_SCREENSHOT: {
             char path[PATH_MAX + 32];
             snprintf(path, sizeof(path), "%s/shot-%03d.png", L->store.dir, ++L->shots);
-            if (hd_ui_screenshot(L->ui, path) == HD_OK)
+            if (hd_ui_screenshot(L->ui, path) == HD_OK) {
+                (void)chmod(path, 0600);
                 HD_LOG(HD_LOG_INFO, "screenshot %s", path);
+            }
             else
                 HD_LOG(HD_LOG_WARN, "screenshot: %s", hd_last_error());
             break;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
 
@@ -166,6 +167,12 @@ hd_status hd_live_store_row(hd_live_store *ls, const hd_trace_row *r)
     return hd_analysis_push_row(&ls->out, r);
 }
 
+/* Health data: a session's files are the user's alone (the folder is 0700 as well). */
+static void private_file(const char *path)
+{
+    (void)chmod(path, 0600);
+}
+
 hd_status hd_live_store_close(hd_live_store *ls, double duration_s, int64_t frames,
                               int64_t dropped, int interrupted)
 {
@@ -185,18 +192,21 @@ hd_status hd_live_store_close(hd_live_store *ls, double duration_s, int64_t fram
     }
     snprintf(path, sizeof(path), "%s/summary.json", ls->dir);
     st = hd_summary_write_json(&ls->out.sum, path);
+    private_file(path);
     if (st < 0 && !first) {
         first = st;
         snprintf(msg, sizeof(msg), "%s", hd_last_error());
     }
     snprintf(path, sizeof(path), "%s/reps.csv", ls->dir);
     st = hd_summary_write_csv(&ls->out.sum, path);
+    private_file(path);
     if (st < 0 && !first) {
         first = st;
         snprintf(msg, sizeof(msg), "%s", hd_last_error());
     }
     snprintf(path, sizeof(path), "%s/trace.csv", ls->dir);
     st = hd_trace_write_csv(ls->out.rows, ls->out.nrows, 0, path);
+    private_file(path);
     if (st < 0 && !first) {
         first = st;
         snprintf(msg, sizeof(msg), "%s", hd_last_error());

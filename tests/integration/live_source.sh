@@ -36,7 +36,9 @@ check "session folder is private (0700)" '[ "$(stat -c %a "$dir")" = 700 ]'
 for f in summary.json reps.csv trace.csv video.mkv; do
     check "session has $f" '[ -s "$dir/$f" ]'
 done
-check "video.mkv is private (0600)" '[ "$(stat -c %a "$dir/video.mkv")" = 600 ]'
+for f in video.mkv summary.json reps.csv trace.csv; do
+    check "$f is private (0600)" '[ "$(stat -c %a "$dir/$f")" = 600 ]'
+done
 check "summary kind is live" '[ "$(hd_json "$dir/summary.json" "d[\"kind\"]")" = live ]'
 check "summary source_kind is file" \
     '[ "$(hd_json "$dir/summary.json" "d[\"source_kind\"]")" = file ]'
