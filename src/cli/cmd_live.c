@@ -121,6 +121,7 @@ typedef struct live {
 
     int64_t first_pts_us;          /* -1 until the first frame */
     double locked_s;               /* when the tracker first locked on, -1 not yet */
+    int64_t present_us;            /* recent time to draw and show a frame (running mean) */
     int64_t file_t0_mono_us;       /* when the stream's t = 0 was (monotonic clock) */
     int64_t frames, late_dropped, stale, lost_frames;
     double last_t;
@@ -564,10 +565,12 @@ int hd_cmd_live(int argc, char **argv)
                 record_frame(L, &fr);
         }
         quit = handle_input(L);
-        int64_t age = mono_us() - cap;
-        if (age <= HD_LIVE_MAX_AGE_US) {
+        int64_t before = mono_us();
+        /* shown only if it will still be fresh once drawn (drawing time is tracked) */
+        if (before - cap + L->present_us <= HD_LIVE_MAX_AGE_US) {
             present(L, &fr, 0, vs.dropped + vs.skipped + L->late_dropped);
             int64_t shown = mono_us();
+            L->present_us = (7 * L->present_us + (shown - before)) / 8;
             if (L->store.overlay && !L->paused)
                 record_frame(L, &fr);
             if (L->latency_log) {

@@ -128,7 +128,7 @@ typedef struct emucam_counters {
     int64_t unplugs, replugs, stalls;
     int64_t faults_fired;
     int64_t double_qbuf; /* QBUF of a buffer already queued (rejected) */
-    int64_t work_ns;     /* CPU-side time spent making frames (decode, scale, encode) */
+    int64_t work_ns;     /* CPU time (of the calling thread) spent making frames */
     int streaming;
     int plugged;
     uint32_t fourcc; /* current format */
