@@ -166,6 +166,11 @@ typedef struct hd_ui_event {
  * mapping accounts for the letterbox of the last presented frame. */
 int hd_ui_poll(hd_ui *ui, hd_ui_event *ev);
 
+/* Queues a key press as if it came from the keyboard (key: an SDL keycode; letters and
+ * digits are their lower-case ASCII). For scripted runs and tests. HD_OK, or
+ * HD_ERR_INTERNAL when SDL's event queue refuses it. */
+hd_status hd_ui_push_key(hd_ui *ui, int key);
+
 /* --- Output ------------------------------------------------------------------------------- */
 
 /* Writes the last presented picture as a PNG (written to a temporary name, then

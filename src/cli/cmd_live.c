@@ -122,6 +122,7 @@ typedef struct live {
     int64_t first_pts_us;          /* -1 until the first frame */
     double locked_s;               /* when the tracker first locked on, -1 not yet */
     int64_t present_us;            /* recent time to draw and show a frame (running mean) */
+    const char *keys_next;         /* HEELDROP_KEYS still to press */
     int64_t file_t0_mono_us;       /* when the stream's t = 0 was (monotonic clock) */
     int64_t frames, late_dropped, stale, lost_frames;
     double last_t;
@@ -229,6 +230,30 @@ static void present(live *L, const hd_frame *f, int camera_lost, int64_t dropped
         v.notices[n++] = L->store.notice;
     if (hd_ui_present(L->ui, &v) < 0)
         HD_LOG(HD_LOG_WARN, "window: %s", hd_last_error());
+}
+
+/* HEELDROP_KEYS="T:K,T:K,...": key K (one character) is pressed once the session's stream
+ * time reaches T seconds; keys left when the session ends are pressed at the prompts after
+ * it. For scripted runs and tests of the window's keys. */
+static void script_keys(live *L, double t, int ending)
+{
+    const char *p = L->keys_next;
+    while (p && *p) {
+        char *end;
+        double at = strtod(p, &end);
+        if (end == p || *end != ':' || !end[1])
+            break;
+        if (!ending && at > t)
+            return;
+        hd_ui_push_key(L->ui, (unsigned char)end[1]);
+        p = end + 2;
+        if (*p == ',')
+            p++;
+        L->keys_next = p;
+        if (ending)
+            return; /* one key per prompt */
+    }
+    L->keys_next = NULL;
 }
 
 /* Handles the window's input. Returns 1 when the user asked to quit. */
@@ -376,6 +401,65 @@ static hd_status open_camera(live *L, const hd_source_opts *so)
     return HD_OK; /* the backend itself says when the camera gave another size or rate */
 }
 
+/* Shows the view with only these lines (no picture) for a moment, and handles window
+ * input. Returns the digit pressed ('0'..'9'), 'q' for Q/Esc/close, or 0. */
+static int show_message(live *L, const char *l1, const char *l2, int wait_ms)
+{
+    hd_view v;
+    memset(&v, 0, sizeof(v));
+    v.reps = hd_reps_state_get(L->reps);
+    v.reps_cfg = &L->rc;
+    v.near_leg = L->near_leg;
+    v.notices[0] = l1;
+    v.notices[1] = l2;
+    int64_t end = mono_us() + (int64_t)wait_ms * 1000;
+    script_keys(L, 0, 1);
+    do {
+        hd_ui_event ev;
+        hd_ui_present(L->ui, &v);
+        while (hd_ui_poll(L->ui, &ev)) {
+            if (ev.kind == HD_UI_QUIT)
+                return 'q';
+            if (ev.kind == HD_UI_KEY && ev.key >= '0' && ev.key <= '9')
+                return ev.key;
+        }
+        struct timespec nap = {0, 50 * 1000000L};
+        nanosleep(&nap, NULL);
+    } while (mono_us() < end && !stop_signal);
+    return 0;
+}
+
+/* After a session the user quit from the window: asks for the pain 0-10 (digits; 1 then 0
+ * for 10; Esc skips), logs it with the session and shows the advice for the next one. */
+static void ask_pain(live *L)
+{
+    int k = show_message(L, "How much pain do you feel now, 0-10? Press a number (1 then 0 "
+                            "for 10).", "Esc skips; 'heeldrop pain N' logs it later.",
+                         60000);
+    if (k < '0' || k > '9')
+        return;
+    int value = k - '0';
+    if (value == 1 && show_message(L, "Pain 1 (press 0 for 10)", "", 1000) == '0')
+        value = 10;
+    hd_db *db = NULL;
+    if (hd_db_open(NULL, &db) < 0 ||
+        hd_db_pain_add(db, (int64_t)hd_now(), value, 0, L->store.session_id, NULL, NULL) < 0) {
+        fprintf(stderr, "heeldrop live: the pain rating was not saved: %s (use 'heeldrop pain "
+                        "%d')\n", hd_last_error(), value);
+        hd_db_close(db);
+        return;
+    }
+    char l1[64], l2[300] = "";
+    snprintf(l1, sizeof(l1), "Pain %d/10 saved.", value);
+    hd_target tg;
+    if (hd_programme_today(db, hd_now(), &tg) == HD_OK && tg.has_plan)
+        snprintf(l2, sizeof(l2), "Next session: %s. %s", hd_advice_name(tg.advice.kind),
+                 tg.advice.reason);
+    hd_db_close(db);
+    printf("%s %s\n", l1, l2);
+    show_message(L, l1, l2, 4000);
+}
+
 static int fail_exit(const char *what, hd_status st)
 {
     fprintf(stderr, "heeldrop live: %s%s\n", what, hd_last_error());
@@ -421,6 +505,7 @@ int hd_cmd_live(int argc, char **argv)
                                                     : HD_NEAR_UNKNOWN;
     L->first_pts_us = -1;
     L->locked_s = -1;
+    L->keys_next = getenv("HEELDROP_KEYS");
 
     hd_source_opts so;
     st = prepare_source(L, &so);
@@ -564,6 +649,7 @@ int hd_cmd_live(int argc, char **argv)
             if (!L->store.overlay)
                 record_frame(L, &fr);
         }
+        script_keys(L, (fr.pts_us - L->first_pts_us) / 1e6, 0);
         quit = handle_input(L);
         int64_t before = mono_us();
         /* shown only if it will still be fresh once drawn (drawing time is tracked) */
@@ -627,6 +713,7 @@ int hd_cmd_live(int argc, char **argv)
         if (!L->s.quiet)
             hd_summary_print_table(sum, stdout);
         /* Q, the end of a file, SIGINT and SIGTERM end a session cleanly; an error does not */
+        int nreps_final = sum->nreps; /* the store frees the summary when it closes */
         st = hd_live_store_close(&L->store, sum->duration_s, L->frames, dropped, code != 0);
         L->store_open = 0;
         if (st < 0) {
@@ -642,6 +729,11 @@ int hd_cmd_live(int argc, char **argv)
                    (long long)(vs.skipped + L->late_dropped), (long long)L->stale);
         }
         printf("session saved in %s\n", L->store.dir);
+        fflush(stdout);
+        /* the user ended it at the window: ask how it felt (not after a signal or an error,
+         * nor at the end of a file) */
+        if (quit && !stop_signal && code == 0 && nreps_final > 0 && L->store.session_id > 0)
+            ask_pain(L);
     }
 
 done:

@@ -467,6 +467,19 @@ int hd_ui_poll(hd_ui *ui, hd_ui_event *ev)
 
 /* ---- output ---------------------------------------------------------------------------- */
 
+hd_status hd_ui_push_key(hd_ui *ui, int key)
+{
+    SDL_Event e;
+    (void)ui;
+    memset(&e, 0, sizeof(e));
+    e.type = SDL_KEYDOWN;
+    e.key.state = SDL_PRESSED;
+    e.key.keysym.sym = (SDL_Keycode)key;
+    if (SDL_PushEvent(&e) != 1)
+        return hd_fail(HD_ERR_INTERNAL, "SDL_PushEvent: %s", SDL_GetError());
+    return HD_OK;
+}
+
 hd_status hd_ui_screenshot(hd_ui *ui, const char *path)
 {
     if (!ui || !path || !*path)

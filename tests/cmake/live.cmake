@@ -5,8 +5,9 @@ hd_add_script_test(live_source SCRIPT integration/live_source.sh LABELS integrat
 hd_add_script_test(live_camera SCRIPT integration/live_camera.sh LABELS integration live TIMEOUT 300)
 hd_add_script_test(live_kill SCRIPT integration/live_kill.sh LABELS integration live TIMEOUT 300)
 hd_add_script_test(live_diskfull SCRIPT integration/live_diskfull.sh LABELS integration live TIMEOUT 200)
+hd_add_script_test(live_keys SCRIPT integration/live_keys.sh LABELS integration live ui TIMEOUT 200)
 # They run at real-time pace: alone, so that other tests do not make them drop frames.
-set_tests_properties(live_source live_camera live_kill live_diskfull PROPERTIES RUN_SERIAL TRUE)
+set_tests_properties(live_source live_camera live_kill live_diskfull live_keys PROPERTIES RUN_SERIAL TRUE)
 set_property(TEST live_camera APPEND PROPERTY ENVIRONMENT "HD_EMUCAM_LIB=$<TARGET_FILE:hd_emucam>")
 if(HD_SANITIZE)
   # Under the sanitizers the loop is several times slower and drops frames, so live and
