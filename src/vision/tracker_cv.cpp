@@ -158,6 +158,15 @@ struct hd_tracker {
     cv::Mat tmpl_relx, tmpl_rely;    /* template grid offsets from the pivot */
     int jump_frames = 0, jump_to = 0; /* a far match seen this many frames in a row */
     double last_z = 0;               /* the last accepted match (0 when lost) */
+    /* Step level across calibrations: a calibration made mid-set may take a raised or
+     * dropped pose as its reference. The standing pose's sole angle of the first
+     * calibration (std_theta, about std_P) is kept, and a later model of the same foot
+     * measures its turns from it: level_off = its reference sole angle - std_theta. */
+    double level_off = 0;
+    bool have_std = false;
+    double std_theta = 0;
+    cv::Point2d std_P, std_u;
+    double std_rh = 0;
     int64_t frame_no = 0;            /* frames measured with the template */
     std::vector<float> ref_strip;  /* the foot just above its sole, per radius */
     double ref_level = 0;          /* median of the polar image when ref_strip was taken */
@@ -175,7 +184,7 @@ struct hd_tracker {
         std::vector<int> ti, tj, toff;
         std::vector<float> tv;
         std::vector<double> rad, phi;
-        double heel_u = 0, heel_n = 0, theta_ref = 0;
+        double heel_u = 0, heel_n = 0, theta_ref = 0, level_off = 0;
         int hits = 0;
     } saved;
 
@@ -2146,8 +2155,8 @@ static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin
     /* Step level is the sole at the reference pose (standing on the step): the heel's
      * height is its distance from the pivot times the sine of the turn since then. */
     double rheel = std::hypot(t->heel_u, t->heel_n);
-    double height = rheel * std::sin(d);
-    double theta = d;
+    double theta = d + t->level_off;
+    double height = rheel * std::sin(theta);
     double mmpp = mm_per_work_px(t);
     cv::Point2d heel = sc.P + sc.u * hu + sc.n * hn;
     double au = 0.78 * t->heel_u, an = t->heel_n + 0.42 * sc.rh;
@@ -2377,6 +2386,22 @@ static bool finish_calibration(hd_tracker *t)
         if (!tm)
             init_reference(t);
     }
+    t->level_off = 0;
+    if (t->tmpl_ok) {
+        bool same = t->have_std && cv::norm(t->sc.P - t->std_P) < 0.2 * t->std_rh &&
+                    t->sc.u.dot(t->std_u) > std::cos(deg2rad(8));
+        if (same) {
+            t->level_off = t->theta_ref - t->std_theta;
+            HD_LOG(HD_LOG_DEBUG, "tracker: same foot as before; reference pose %.1f deg from "
+                   "standing", rad2deg(t->level_off));
+        } else {
+            t->have_std = true;
+            t->std_theta = t->theta_ref;
+            t->std_P = t->sc.P;
+            t->std_u = t->sc.u;
+            t->std_rh = t->sc.rh;
+        }
+    }
     t->calibrated = true;
     t->hint = HD_HINT_NONE;
     t->saved.valid = false;
@@ -2398,6 +2423,7 @@ static void swap_saved(hd_tracker *t)
     std::swap(sv.heel_u, t->heel_u);
     std::swap(sv.heel_n, t->heel_n);
     std::swap(sv.theta_ref, t->theta_ref);
+    std::swap(sv.level_off, t->level_off);
     t->tmpl_relx.release();
     t->tmpl_rely.release();
 }
@@ -2698,6 +2724,7 @@ hd_status hd_tracker_finish(hd_tracker *t)
 void hd_tracker_recalibrate(hd_tracker *t)
 {
     reset_calibration(t, false);
+    t->have_std = false; /* the camera or the person may have moved: a new step level */
 }
 
 void hd_tracker_scene(const hd_tracker *t, hd_scene *scene)
