@@ -123,6 +123,7 @@ typedef struct live {
     double locked_s;               /* when the tracker first locked on, -1 not yet */
     int64_t present_us;            /* recent time to draw and show a frame (running mean) */
     const char *keys_next;         /* HEELDROP_KEYS still to press */
+    char adjust_note[200];         /* what the camera gave instead of what was asked */
     int64_t file_t0_mono_us;       /* when the stream's t = 0 was (monotonic clock) */
     int64_t frames, late_dropped, stale, lost_frames;
     double last_t;
@@ -228,6 +229,8 @@ static void present(live *L, const hd_frame *f, int camera_lost, int64_t dropped
     int n = 0;
     if (L->store.notice[0])
         v.notices[n++] = L->store.notice;
+    if (L->adjust_note[0] && L->last_t < 10.0)
+        v.notices[n++] = L->adjust_note;
     if (hd_ui_present(L->ui, &v) < 0)
         HD_LOG(HD_LOG_WARN, "window: %s", hd_last_error());
 }
@@ -398,7 +401,13 @@ static hd_status open_camera(live *L, const hd_source_opts *so)
         return HD_OK;
     if (hd_source_open(&hd_source_v4l2_ops, L->where, so, &L->src) < 0)
         return HD_ERR_DEVICE;
-    return HD_OK; /* the backend itself says when the camera gave another size or rate */
+    /* the backend logs it when the camera gives another size or rate; the window says it
+     * too, for the first seconds */
+    hd_v4l2_stats vs;
+    hd_source_v4l2_stats(L->src, &vs);
+    if (vs.adjusted)
+        snprintf(L->adjust_note, sizeof(L->adjust_note), "Camera: %s", vs.adjust_note);
+    return HD_OK;
 }
 
 /* Shows the view with only these lines (no picture) for a moment, and handles window

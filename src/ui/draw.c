@@ -317,7 +317,8 @@ static void status_panel(hd_ui *ui, const hd_view *v, ui_rect r)
         y += (float)h + 14 * u;
     }
     if (v->dropped > 0) {
-        snprintf(buf, sizeof(buf), "%lld frames dropped", (long long)v->dropped);
+        snprintf(buf, sizeof(buf), "%lld frame%s dropped", (long long)v->dropped,
+                 v->dropped == 1 ? "" : "s");
         ui_text_size(ui, F_SMALL, buf, &w, &h);
         ui_fill(ui, C_PANEL, x - (float)w - 12 * u, y, (float)w + 12 * u, (float)h + 8 * u);
         ui_text(ui, F_SMALL, C_WARN, x - 6 * u, y + 4 * u, 2, buf, NULL, NULL);
