@@ -124,6 +124,7 @@ typedef struct live {
     int64_t present_us;            /* recent time to draw and show a frame (running mean) */
     const char *keys_next;         /* HEELDROP_KEYS still to press */
     char adjust_note[200];         /* what the camera gave instead of what was asked */
+    hd_target plan;                /* today's target from the programme (has_plan 0: none) */
     int64_t file_t0_mono_us;       /* when the stream's t = 0 was (monotonic clock) */
     int64_t frames, late_dropped, stale, lost_frames;
     double last_t;
@@ -185,8 +186,10 @@ static void load_target(live *L)
     hd_target tg;
     hd_db *db = L->store.db;
     memset(&L->target, 0, sizeof(L->target));
+    memset(&L->plan, 0, sizeof(L->plan));
     if (!db || hd_programme_today(db, hd_now(), &tg) < 0 || !tg.has_plan)
         return;
+    L->plan = tg;
     int legs = !strcmp(tg.legs, "both") ? 2 : 1;
     L->target_per_leg = hd_target_reps_per_leg(&tg);
     L->target.valid = 1;
@@ -572,6 +575,15 @@ int hd_cmd_live(int argc, char **argv)
         if (!L->target.valid)
             printf("No programme chosen: 'heeldrop plan --preset starter --leg right' sets one "
                    "(the window then shows today's target).\n");
+        else
+            printf("Today: %d x %d per leg%s%s. Pain up to 5/10 during the exercise is "
+                   "acceptable; if it gets worse, stop ('heeldrop plan' shows the safety "
+                   "notes).\n",
+                   L->plan.sets, L->plan.reps_per_set,
+                   L->plan.knee_straight ? ", knee straight" : "",
+                   L->plan.knee_bent ? (L->plan.knee_straight ? ", then the same knee bent"
+                                                              : ", knee bent")
+                                     : "");
         if (L->s.load_kg > 0)
             printf("Added load %.1f kg. %s\n", L->s.load_kg, hd_programme_load_caution());
         fflush(stdout);
