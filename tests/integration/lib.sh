@@ -48,6 +48,17 @@ check()
     fi
 }
 
+# Like check, but under the sanitizers (HD_SANITIZE=1) only noted: there the program runs
+# several times slower, so a real-time run drops frames and its results are not comparable.
+agree()
+{
+    if [ "${HD_SANITIZE:-0}" = 1 ]; then
+        note "(sanitizer build: not checked) $1"
+    else
+        check "$1" "$2"
+    fi
+}
+
 hd_cleanup()
 {
     if [ -n "${HD_TMP:-}" ] && [ -d "$HD_TMP" ]; then

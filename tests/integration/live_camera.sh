@@ -10,16 +10,6 @@
 # mid-session keeps the reps so far and the session goes on when the camera comes back.
 . "$(dirname "$0")/lib.sh"
 hd_init
-# Under the sanitizers the loop is several times slower and drops frames: live and offline
-# results are then compared for information only.
-agree()
-{
-    if [ "${HD_SANITIZE:-0}" = 1 ]; then
-        note "(sanitizer build: not checked) $1"
-    else
-        check "$1" "$2"
-    fi
-}
 hd_need python3
 A="$HD_SRC/assets"
 export XDG_DATA_HOME="$HD_TMP/data"

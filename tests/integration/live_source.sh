@@ -10,16 +10,6 @@
 # --no-record keeps no video; bad options and a missing file fail with one line.
 . "$(dirname "$0")/lib.sh"
 hd_init
-# Under the sanitizers the loop is several times slower and drops frames: live and offline
-# results are then compared for information only.
-agree()
-{
-    if [ "${HD_SANITIZE:-0}" = 1 ]; then
-        note "(sanitizer build: not checked) $1"
-    else
-        check "$1" "$2"
-    fi
-}
 hd_need python3 ffprobe
 A="$HD_SRC/assets"
 [ -f "$A/sample.mp4" ] || hd_skip "assets/sample.mp4 does not exist yet"
