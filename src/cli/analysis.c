@@ -22,6 +22,26 @@ static double now_s(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+int hd_cli_settings(const char *name, unsigned command, int argc, char **argv,
+                    void (*usage)(FILE *), hd_settings *s, const char **pos, int max_pos,
+                    int *npos)
+{
+    int help = 0;
+    hd_settings_default(s);
+    hd_status st = hd_settings_load_config(s, command);
+    if (st == HD_OK)
+        st = hd_settings_parse(s, command, argc, argv, 1, pos, max_pos, npos, &help);
+    if (st < 0) {
+        fprintf(stderr, "heeldrop %s: %s\n", name, hd_last_error());
+        return 2;
+    }
+    if (help) {
+        usage(stdout);
+        return 0;
+    }
+    return -1;
+}
+
 hd_status hd_parse_step_edge(const char *s, double e[4])
 {
     char *end;

@@ -1,10 +1,12 @@
-/* analysis.h - the offline pipeline shared by `analyze`, `review` and `live`'s setup:
- * source -> tracker -> rep engine -> summary and per-frame trace. Private to src/cli.
+/* analysis.h - what the commands share: reading their settings, and the offline pipeline
+ * (source -> tracker -> rep engine -> summary and per-frame trace) used by `analyze` and
+ * `review`. Private to src/cli.
  */
 #ifndef HD_CLI_ANALYSIS_H
 #define HD_CLI_ANALYSIS_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "heeldrop/options.h"
 #include "heeldrop/reps.h"
@@ -19,6 +21,14 @@ typedef struct hd_analysis {
     int64_t nrows, cap;
     hd_scene scene;          /* what the tracker settled on (scene.valid 0: none) */
 } hd_analysis;
+
+/* Reads a command's settings: defaults, the config file, then argv (positional arguments
+ * into pos, at most max_pos, count in *npos). Returns -1 when the command should go on;
+ * otherwise the exit code to return: 0 after printing usage() for --help, 2 after one
+ * "heeldrop NAME: ..." line on stderr for a bad config line or option. */
+int hd_cli_settings(const char *name, unsigned command, int argc, char **argv,
+                    void (*usage)(FILE *), hd_settings *s, const char **pos, int max_pos,
+                    int *npos);
 
 /* Parses "x0,y0,x1,y1" (the --step-edge option). HD_ERR_INVALID with a message. */
 hd_status hd_parse_step_edge(const char *s, double e[4]);

@@ -85,22 +85,12 @@ int hd_cmd_analyze(int argc, char **argv)
 {
     hd_settings s;
     const char *videos[MAX_VIDEOS];
-    int nvid = 0, help = 0;
+    int nvid = 0;
     hd_status st;
 
-    hd_settings_default(&s);
-    st = hd_settings_load_config(&s, HD_CMD_ANALYZE);
-    if (st == HD_OK)
-        st = hd_settings_parse(&s, HD_CMD_ANALYZE, argc, argv, 1, videos, MAX_VIDEOS, &nvid,
-                               &help);
-    if (st < 0) {
-        fprintf(stderr, "heeldrop analyze: %s\n", hd_last_error());
-        return 2;
-    }
-    if (help) {
-        usage(stdout);
-        return 0;
-    }
+    int code = hd_cli_settings("analyze", HD_CMD_ANALYZE, argc, argv, usage, &s, videos, MAX_VIDEOS, &nvid);
+    if (code >= 0)
+        return code;
     if (nvid == 0) {
         fprintf(stderr, "heeldrop analyze: no video given (usage: heeldrop analyze [options] "
                         "VIDEO...)\n");

@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 
+#include "cli/analysis.h"
 #include "heeldrop/cli.h"
 #include "heeldrop/db.h"
 #include "heeldrop/options.h"
@@ -30,23 +31,14 @@ int hd_cmd_history(int argc, char **argv)
 {
     hd_settings s;
     const char *pos[4];
-    int npos = 0, help = 0;
+    int npos = 0;
     hd_status st;
     hd_db *db = NULL;
     hd_history h = {0};
 
-    hd_settings_default(&s);
-    st = hd_settings_load_config(&s, HD_CMD_HISTORY);
-    if (st == HD_OK)
-        st = hd_settings_parse(&s, HD_CMD_HISTORY, argc, argv, 1, pos, 4, &npos, &help);
-    if (st < 0) {
-        fprintf(stderr, "heeldrop history: %s\n", hd_last_error());
-        return 2;
-    }
-    if (help) {
-        usage(stdout);
-        return 0;
-    }
+    int code = hd_cli_settings("history", HD_CMD_HISTORY, argc, argv, usage, &s, pos, 4, &npos);
+    if (code >= 0)
+        return code;
     if (npos > 0) {
         fprintf(stderr,
                 "heeldrop history: unexpected argument '%s' (see 'heeldrop history "

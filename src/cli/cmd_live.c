@@ -484,31 +484,26 @@ int hd_cmd_live(int argc, char **argv)
 {
     live *L = calloc(1, sizeof(*L));
     const char *pos[4];
-    int npos = 0, help = 0, code = 0, quit = 0;
+    int npos = 0, code, quit = 0;
     hd_status st;
 
     if (!L) {
         fprintf(stderr, "heeldrop live: out of memory\n");
         return 70;
     }
-    hd_settings_default(&L->s);
-    st = hd_settings_load_config(&L->s, HD_CMD_LIVE);
-    if (st == HD_OK)
-        st = hd_settings_parse(&L->s, HD_CMD_LIVE, argc, argv, 1, pos, 4, &npos, &help);
-    if (st == HD_OK && npos > 0)
-        st = hd_fail(HD_ERR_INVALID, "unexpected argument '%s' (a saved video is given with "
-                                     "--source FILE)", pos[0]);
-    if (st == HD_OK)
-        st = hd_tracker_cfg_from_settings(&L->s, &L->tc);
+    code = hd_cli_settings("live", HD_CMD_LIVE, argc, argv, usage, &L->s, pos, 4, &npos);
+    if (code >= 0) {
+        free(L);
+        return code;
+    }
+    code = 0;
+    st = npos > 0 ? hd_fail(HD_ERR_INVALID, "unexpected argument '%s' (a saved video is given "
+                                            "with --source FILE)", pos[0])
+                  : hd_tracker_cfg_from_settings(&L->s, &L->tc);
     if (st < 0) {
         fprintf(stderr, "heeldrop live: %s\n", hd_last_error());
         free(L);
         return 2;
-    }
-    if (help) {
-        usage(stdout);
-        free(L);
-        return 0;
     }
     hd_log_set_level(L->s.quiet ? HD_LOG_ERROR : L->s.verbose ? HD_LOG_DEBUG : HD_LOG_WARN);
     hd_reps_cfg_from_settings(&L->s, &L->rc);

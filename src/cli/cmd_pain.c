@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/analysis.h"
 #include "heeldrop/cli.h"
 #include "heeldrop/db.h"
 #include "heeldrop/options.h"
@@ -46,22 +47,13 @@ int hd_cmd_pain(int argc, char **argv)
 {
     hd_settings s;
     const char *pos[4];
-    int npos = 0, help = 0, value = 0;
+    int npos = 0, value = 0;
     hd_status st;
     hd_db *db = NULL;
 
-    hd_settings_default(&s);
-    st = hd_settings_load_config(&s, HD_CMD_PAIN);
-    if (st == HD_OK)
-        st = hd_settings_parse(&s, HD_CMD_PAIN, argc, argv, 1, pos, 4, &npos, &help);
-    if (st < 0) {
-        fprintf(stderr, "heeldrop pain: %s\n", hd_last_error());
-        return 2;
-    }
-    if (help) {
-        usage(stdout);
-        return 0;
-    }
+    int code = hd_cli_settings("pain", HD_CMD_PAIN, argc, argv, usage, &s, pos, 4, &npos);
+    if (code >= 0)
+        return code;
     if (npos != 1) {
         fprintf(stderr, "heeldrop pain: give one rating from 0 to 10 (usage: heeldrop pain N "
                         "[--morning] [--note TEXT])\n");

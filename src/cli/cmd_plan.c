@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/analysis.h"
 #include "heeldrop/cli.h"
 #include "heeldrop/db.h"
 #include "heeldrop/options.h"
@@ -86,23 +87,14 @@ int hd_cmd_plan(int argc, char **argv)
 {
     hd_settings s;
     const char *pos[4];
-    int npos = 0, help = 0;
+    int npos = 0;
     hd_status st;
     hd_db *db = NULL;
     hd_preset p;
 
-    hd_settings_default(&s);
-    st = hd_settings_load_config(&s, HD_CMD_PLAN);
-    if (st == HD_OK)
-        st = hd_settings_parse(&s, HD_CMD_PLAN, argc, argv, 1, pos, 4, &npos, &help);
-    if (st < 0) {
-        fprintf(stderr, "heeldrop plan: %s\n", hd_last_error());
-        return 2;
-    }
-    if (help) {
-        usage(stdout);
-        return 0;
-    }
+    int code = hd_cli_settings("plan", HD_CMD_PLAN, argc, argv, usage, &s, pos, 4, &npos);
+    if (code >= 0)
+        return code;
     if (npos > 0) {
         fprintf(stderr,
                 "heeldrop plan: unexpected argument '%s' (usage: heeldrop plan "

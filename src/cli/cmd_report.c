@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/analysis.h"
 #include "heeldrop/cli.h"
 #include "heeldrop/db.h"
 #include "heeldrop/options.h"
@@ -98,24 +99,15 @@ int hd_cmd_report(int argc, char **argv)
 {
     const char *pos[2] = {NULL, NULL};
     char data[1024], dbpath[1100], out[2048];
-    int npos = 0, help = 0, have_data;
+    int npos = 0, have_data;
     hd_settings s;
     hd_report rep;
     hd_db *db = NULL;
     hd_status st;
 
-    hd_settings_default(&s);
-    st = hd_settings_load_config(&s, HD_CMD_REPORT);
-    if (st == HD_OK)
-        st = hd_settings_parse(&s, HD_CMD_REPORT, argc, argv, 1, pos, 2, &npos, &help);
-    if (st < 0) {
-        fprintf(stderr, "heeldrop report: %s\n", hd_last_error());
-        return 2;
-    }
-    if (help) {
-        usage(stdout);
-        return 0;
-    }
+    int code = hd_cli_settings("report", HD_CMD_REPORT, argc, argv, usage, &s, pos, 2, &npos);
+    if (code >= 0)
+        return code;
     if (npos > 1 || (npos == 1 && s.week)) {
         fprintf(stderr, "heeldrop report: give one SESSION or --week (see 'heeldrop report "
                         "--help')\n");

@@ -558,19 +558,11 @@ int hd_cmd_review(int argc, char **argv)
     review *rv = &rv_store;
     memset(rv, 0, sizeof(*rv));
     const char *pos[2];
-    int npos = 0, help = 0;
-    hd_settings_default(&rv->s);
-    hd_status st = hd_settings_load_config(&rv->s, HD_CMD_REVIEW);
-    if (st == HD_OK)
-        st = hd_settings_parse(&rv->s, HD_CMD_REVIEW, argc, argv, 1, pos, 2, &npos, &help);
-    if (st < 0) {
-        fprintf(stderr, "heeldrop review: %s\n", hd_last_error());
-        return 2;
-    }
-    if (help) {
-        usage(stdout);
-        return 0;
-    }
+    int npos = 0;
+    int code = hd_cli_settings("review", HD_CMD_REVIEW, argc, argv, usage, &rv->s, pos, 2, &npos);
+    if (code >= 0)
+        return code;
+    hd_status st = HD_OK;
     if (npos > 1) {
         fprintf(stderr, "heeldrop review: one session or video at a time (usage: heeldrop "
                         "review [SESSION|VIDEO])\n");
@@ -669,7 +661,6 @@ int hd_cmd_review(int argc, char **argv)
     }
     rv->speed = 1.0;
     seek_to(rv, 0);
-    int code;
     if (script && *script) {
         code = run_script(rv, ui, script);
     } else {
