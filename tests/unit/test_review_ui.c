@@ -21,6 +21,7 @@
 #include "heeldrop/summary.h"
 #include "heeldrop/ui.h"
 #include "test.h"
+#include "fakes/ui_shot.h"
 
 #ifndef HD_SRC_DIR
 #define HD_SRC_DIR "."
@@ -30,8 +31,6 @@
 #define H 360
 #define FONT "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 #define FONT_BOLD "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
-#define TOL 40
-#define MAX_BAD 0.003
 
 static hd_ui *ui;
 static const char *write_dir;
@@ -42,51 +41,10 @@ static double *tl_t;
 static float *tl_mm;
 static hd_reps_cfg rcfg;
 static hd_source *src;
-static uint8_t rgb[W * H * 3];
 
 static void compare(const char *name)
 {
-    char path[1024];
-    CHECK(hd_ui_read_rgb(ui, rgb, W * 3) == HD_OK);
-    if (write_dir) {
-        snprintf(path, sizeof(path), "%s/%s.png", write_dir, name);
-        CHECK(hd_ui_screenshot(ui, path) == HD_OK);
-        return;
-    }
-    snprintf(path, sizeof(path), "%s/tests/ui_ref/%s.png", HD_SRC_DIR, name);
-    SDL_Surface *ref = IMG_Load(path);
-    if (!ref) {
-        fprintf(stderr, "%s: no reference picture (run scripts/update-ui-refs.sh)\n", path);
-        hd_test_failures++;
-        return;
-    }
-    SDL_Surface *r = SDL_ConvertSurfaceFormat(ref, SDL_PIXELFORMAT_RGB24, 0);
-    SDL_FreeSurface(ref);
-    CHECK(r && r->w == W && r->h == H);
-    if (!r || r->w != W || r->h != H) {
-        SDL_FreeSurface(r);
-        return;
-    }
-    long bad = 0;
-    for (int y = 0; y < H; y++) {
-        const uint8_t *a = rgb + (size_t)y * W * 3;
-        const uint8_t *b = (const uint8_t *)r->pixels + (size_t)y * r->pitch;
-        for (int x = 0; x < W * 3; x += 3) {
-            int d = 0;
-            for (int c = 0; c < 3; c++) {
-                int e = abs(a[x + c] - b[x + c]);
-                d = e > d ? e : d;
-            }
-            bad += d > TOL;
-        }
-    }
-    SDL_FreeSurface(r);
-    if ((double)bad / (W * H) > MAX_BAD) {
-        fprintf(stderr, "%s: %.2f%% of pixels differ\n", name, 100.0 * bad / (W * H));
-        snprintf(path, sizeof(path), "ui_actual_%s.png", name);
-        hd_ui_screenshot(ui, path);
-        hd_test_failures++;
-    }
+    hd_ui_shot_compare(ui, W, H, name, HD_SRC_DIR "/tests/ui_ref", write_dir);
 }
 
 /* Seeks the video to t, draws the review window there and returns the frame's time. */

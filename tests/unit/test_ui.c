@@ -21,6 +21,7 @@
 #include "heeldrop/source.h"
 #include "heeldrop/ui.h"
 #include "test.h"
+#include "fakes/ui_shot.h"
 
 #ifndef HD_SRC_DIR
 #define HD_SRC_DIR "."
@@ -30,16 +31,11 @@
 #define H 360
 #define FONT "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 #define FONT_BOLD "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
-/* A pixel differs when a channel is off by more than TOL; a picture fails when more than
- * MAX_BAD of its pixels differ (font hinting or scaling may move a few edge pixels). */
-#define TOL 40
-#define MAX_BAD 0.003
 
 static hd_ui *ui;
 static const char *write_dir;
 static uint8_t *ybuf, *ubuf, *vbuf;
 static hd_frame frame;
-static uint8_t rgb[W * H * 3];
 static hd_reps_cfg rcfg;
 static hd_scene scene;
 static hd_marks marks;
@@ -88,57 +84,13 @@ static int load_frame(void)
 /* Presents v and compares (or writes) the picture `name`. */
 static void shot(const char *name, const hd_view *v)
 {
-    char path[1024];
     CHECK(hd_ui_present(ui, v) == HD_OK);
     int w = 0, h = 0;
     hd_ui_output_size(ui, &w, &h);
     CHECK(w == W && h == H);
     if (w != W || h != H)
         return;
-    CHECK(hd_ui_read_rgb(ui, rgb, W * 3) == HD_OK);
-    if (write_dir) {
-        snprintf(path, sizeof(path), "%s/%s.png", write_dir, name);
-        CHECK(hd_ui_screenshot(ui, path) == HD_OK);
-        return;
-    }
-    snprintf(path, sizeof(path), "%s/tests/ui_ref/%s.png", HD_SRC_DIR, name);
-    SDL_Surface *ref = IMG_Load(path);
-    if (!ref) {
-        fprintf(stderr, "%s: no reference picture (run scripts/update-ui-refs.sh)\n", path);
-        hd_test_failures++;
-        return;
-    }
-    SDL_Surface *r = SDL_ConvertSurfaceFormat(ref, SDL_PIXELFORMAT_RGB24, 0);
-    SDL_FreeSurface(ref);
-    CHECK(r && r->w == W && r->h == H);
-    if (!r || r->w != W || r->h != H) {
-        SDL_FreeSurface(r);
-        return;
-    }
-    long bad = 0;
-    double sum = 0;
-    for (int y = 0; y < H; y++) {
-        const uint8_t *a = rgb + (size_t)y * W * 3;
-        const uint8_t *b = (const uint8_t *)r->pixels + (size_t)y * r->pitch;
-        for (int x = 0; x < W * 3; x += 3) {
-            int d = 0;
-            for (int c = 0; c < 3; c++) {
-                int e = abs(a[x + c] - b[x + c]);
-                d = e > d ? e : d;
-                sum += e;
-            }
-            bad += d > TOL;
-        }
-    }
-    SDL_FreeSurface(r);
-    double share = (double)bad / (W * H);
-    if (share > MAX_BAD) {
-        fprintf(stderr, "%s: %.2f%% of pixels differ (mean %.2f per channel)\n", name, 100 * share,
-                sum / (W * H * 3));
-        snprintf(path, sizeof(path), "ui_actual_%s.png", name);
-        hd_ui_screenshot(ui, path);
-        hd_test_failures++;
-    }
+    hd_ui_shot_compare(ui, W, H, name, HD_SRC_DIR "/tests/ui_ref", write_dir);
 }
 
 /* A view of the calibrated scene at frame 120, the rep engine's state as given. */
