@@ -25,7 +25,9 @@ typedef struct hd_source_opts {
     hd_pixfmt want_format; /* HD_PIX_YUV420P (default when NONE) or HD_PIX_GRAY8 */
     int width, height;     /* requested size for cameras; 0 = default */
     double fps;            /* requested rate for cameras; 0 = default */
-    int realtime;          /* file sources: deliver frames at the file's own pace */
+    int realtime;          /* file sources: deliver frames at the file's own pace; a frame
+                            * already late by more than a frame period when it is taken is
+                            * dropped, as a camera would (seq skips it) */
     /* cameras: the device calls to use (source_v4l2.h); NULL = libv4l2. Borrowed: must
      * outlive the source. */
     const struct hd_v4l2_dev_ops *dev_ops;

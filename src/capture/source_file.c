@@ -620,6 +620,25 @@ static hd_status file_pace(file_priv *p)
     return HD_OK;
 }
 
+/* Realtime mode: a frame whose time passed more than one frame period ago is dropped, as a
+ * camera drops what nobody took in time, and decoding goes on to a frame that is still
+ * due. A dropped frame keeps its seq number, so the consumer sees the gap. */
+static hd_status file_skip_late(file_priv *p, double fps)
+{
+    int64_t period = (int64_t)(1e6 / (fps > 0 ? fps : 30.0));
+    while (p->rt_started && file_now_us() - (p->rt_t0_us + p->ready_pts_us) > period) {
+        av_frame_unref(p->frame);
+        p->frame_ready = 0;
+        p->seq++;
+        hd_status st = file_decode(p);
+        if (st != HD_OK)
+            return st;
+        p->ready_pts_us = file_frame_pts(p, p->frame);
+        p->frame_ready = 1;
+    }
+    return HD_OK;
+}
+
 static hd_status file_acquire(hd_source *src, hd_frame *out)
 {
     file_priv *p = src->priv;
@@ -639,7 +658,9 @@ static hd_status file_acquire(hd_source *src, hd_frame *out)
         p->frame_ready = 1;
     }
     if (p->realtime) {
-        st = file_pace(p);
+        st = file_skip_late(p, src->info.fps);
+        if (st == HD_OK)
+            st = file_pace(p);
         if (st != HD_OK)
             return st;
     }

@@ -127,6 +127,7 @@ typedef struct live {
     hd_target plan;                /* today's target from the programme (has_plan 0: none) */
     int64_t file_t0_mono_us;       /* when the stream's t = 0 was (monotonic clock) */
     int64_t frames, late_dropped, stale, lost_frames;
+    int64_t frames_in, last_seq;   /* frames taken from the source, the last one's seq */
     double last_t;
     uint8_t *rgb;                  /* overlay recording buffer */
     size_t rgb_size;
@@ -636,15 +637,10 @@ int hd_cmd_live(int argc, char **argv)
             hd_reps_set_t0(L->reps, fr.pts_us);
         }
         int64_t cap = capture_mono_us(L, &fr, &vs);
-        double period_us = L->is_camera ? 0 : 1e6 / (hd_source_get_info(L->src)->fps > 0
-                                                         ? hd_source_get_info(L->src)->fps
-                                                         : 30);
-        if (!L->is_camera && now - cap > period_us) {
-            /* a file played live: this frame's time has passed, as a camera would drop it */
-            L->late_dropped++;
-            hd_source_release(L->src, &fr);
-            continue;
-        }
+        if (!L->is_camera && L->frames_in > 0 && fr.seq > L->last_seq + 1)
+            L->late_dropped += fr.seq - L->last_seq - 1; /* the file source dropped late frames */
+        L->last_seq = fr.seq;
+        L->frames_in++;
         if (!L->paused) {
             st = hd_tracker_process(L->trk, &fr);
             if (st == HD_OK)

@@ -538,11 +538,46 @@ static void test_realtime(void)
         /* never early; late only by scheduling noise (loose for busy test machines) */
         CHECK(now_s() - t0 >= f.pts_us / 1e6 - 0.005);
         CHECK(now_s() - t0 <= f.pts_us / 1e6 + 0.15);
-        n++;
+        n = (int)f.seq + 1; /* a frame late by more than a period on a busy machine is dropped */
         hd_source_release(src, &f);
     }
     CHECK(n == 6);
     CHECK(again >= 1);
+    hd_source_close(src);
+    dir_clear(tmpdir);
+}
+
+/* Realtime, a consumer that falls behind: frames whose time has passed by more than a frame
+ * period are dropped (seq skips them), so what arrives is never more than a period late. */
+static void test_realtime_drops_late(void)
+{
+    clip_spec c = {.codec = "h264", .w = 64, .h = 48, .n = 20, .fps = 25};
+    hd_source_opts so = {.realtime = 1};
+    hd_source *src = NULL;
+    hd_frame f;
+    hd_status st;
+    int got = 0;
+    int64_t last_seq = -1, gaps = 0;
+    double t0 = 0;
+
+    CHECK(write_clip(tpath("rtlate.mkv"), &c) == HD_OK);
+    CHECK(hd_source_open(&hd_source_file_ops, tpath("rtlate.mkv"), &so, &src) == HD_OK);
+    while (src && (st = hd_source_acquire(src, &f)) != HD_EOF && st >= 0) {
+        if (st == HD_AGAIN)
+            continue;
+        if (got == 0)
+            t0 = now_s();
+        else
+            CHECK(now_s() - t0 <= f.pts_us / 1e6 + 0.040 + 0.02); /* a period + noise */
+        gaps += f.seq - last_seq - 1;
+        last_seq = f.seq;
+        got++;
+        hd_source_release(src, &f);
+        if (got == 2)
+            usleep(200000); /* five frame periods behind */
+    }
+    CHECK(gaps >= 3);
+    CHECK(got + gaps == 20);
     hd_source_close(src);
     dir_clear(tmpdir);
 }
@@ -592,6 +627,7 @@ int main(void)
     RUN(test_corrupt_middle);
     RUN(test_no_decodable_frames);
     RUN(test_realtime);
+    RUN(test_realtime_drops_late);
     RUN(test_careless_caller);
     dir_clear(tmpdir);
     rmdir(tmpdir);
