@@ -34,6 +34,37 @@ static float gap_profile(double u, double period, double gap)
     return smooth01((float)(gap * 0.5), (float)(gap * 0.5 + 1.5), (float)m);
 }
 
+void sy_hsv(double h, double s, double v, float out[3])
+{
+    h = fmod(h, 360.0);
+    if (h < 0)
+        h += 360.0;
+    double c = v * s, x = c * (1 - fabs(fmod(h / 60.0, 2.0) - 1)), m = v - c;
+    double r = 0, g = 0, b = 0;
+    if (h < 60) {
+        r = c;
+        g = x;
+    } else if (h < 120) {
+        r = x;
+        g = c;
+    } else if (h < 180) {
+        g = c;
+        b = x;
+    } else if (h < 240) {
+        g = x;
+        b = c;
+    } else if (h < 300) {
+        r = x;
+        b = c;
+    } else {
+        r = c;
+        b = x;
+    }
+    out[0] = (float)(r + m);
+    out[1] = (float)(g + m);
+    out[2] = (float)(b + m);
+}
+
 void sy_mat_eval(const sy_mat *m, double a, double b, float rgb[3])
 {
     double u = m->dir ? b : a, v = m->dir ? a : b; /* u runs along the pattern */

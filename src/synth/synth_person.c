@@ -175,36 +175,6 @@ static void build_bare(sy_person *p, sy_rng *r, double toe_h, int bare)
 
 /* ---- colours and fabrics -------------------------------------------------------- */
 
-static void hsvf(double h, double s, double v, float out[3])
-{
-    h = fmod(h, 360.0);
-    if (h < 0)
-        h += 360.0;
-    double c = v * s, x = c * (1 - fabs(fmod(h / 60.0, 2.0) - 1)), m = v - c;
-    double rr = 0, g = 0, b = 0;
-    if (h < 60) {
-        rr = c;
-        g = x;
-    } else if (h < 120) {
-        rr = x;
-        g = c;
-    } else if (h < 180) {
-        g = c;
-        b = x;
-    } else if (h < 240) {
-        g = x;
-        b = c;
-    } else if (h < 300) {
-        rr = x;
-        b = c;
-    } else {
-        rr = c;
-        b = x;
-    }
-    out[0] = (float)(rr + m);
-    out[1] = (float)(g + m);
-    out[2] = (float)(b + m);
-}
 
 static void skin_colour(sy_rng *r, float c[3])
 {
@@ -247,19 +217,19 @@ static void cloth_colour(sy_rng *r, float c[3])
     const double w[] = {2.5, 2.5, 2, 3, 1};
     switch (sy_pick(r, w, 5)) {
     case 0:
-        hsvf(0, 0, sy_range(r, 0.85, 0.97), c);
+        sy_hsv(0, 0, sy_range(r, 0.85, 0.97), c);
         break; /* white */
     case 1:
-        hsvf(0, 0, sy_range(r, 0.04, 0.14), c);
+        sy_hsv(0, 0, sy_range(r, 0.04, 0.14), c);
         break; /* black */
     case 2:
-        hsvf(sy_range(r, 0, 360), sy_range(r, 0, 0.08), sy_range(r, 0.3, 0.7), c);
+        sy_hsv(sy_range(r, 0, 360), sy_range(r, 0, 0.08), sy_range(r, 0.3, 0.7), c);
         break;
     case 3:
-        hsvf(sy_range(r, 0, 360), sy_range(r, 0.4, 0.9), sy_range(r, 0.3, 0.9), c);
+        sy_hsv(sy_range(r, 0, 360), sy_range(r, 0.4, 0.9), sy_range(r, 0.3, 0.9), c);
         break;
     default:
-        hsvf(sy_range(r, 20, 45), sy_range(r, 0.2, 0.5), sy_range(r, 0.3, 0.8), c);
+        sy_hsv(sy_range(r, 20, 45), sy_range(r, 0.2, 0.5), sy_range(r, 0.3, 0.8), c);
         break;
     }
 }
@@ -303,7 +273,7 @@ void sy_person_generate(sy_person *p, sy_rng *r, const sy_scene *sc, int walker)
         if (low)
             near_colour(r, sc, c0);
         else if (style == 2)
-            hsvf(sy_range(r, 10, 35), sy_range(r, 0.3, 0.7), sy_range(r, 0.05, 0.35), c0);
+            sy_hsv(sy_range(r, 10, 35), sy_range(r, 0.3, 0.7), sy_range(r, 0.05, 0.35), c0);
         else
             cloth_colour(r, c0);
         darker(c1, c0, (float)sy_range(r, 0.6, 0.9));
@@ -330,20 +300,20 @@ void sy_person_generate(sy_person *p, sy_rng *r, const sy_scene *sc, int walker)
         const double sw[] = {3, 2, 1, 1.5};
         switch (sy_pick(r, sw, 4)) {
         case 0:
-            hsvf(0, 0, sy_range(r, 0.82, 0.96), c0);
+            sy_hsv(0, 0, sy_range(r, 0.82, 0.96), c0);
             break;
         case 1:
-            hsvf(0, 0, sy_range(r, 0.05, 0.18), c0);
+            sy_hsv(0, 0, sy_range(r, 0.05, 0.18), c0);
             break;
         case 2:
-            hsvf(sy_range(r, 25, 40), sy_range(r, 0.5, 0.8), sy_range(r, 0.45, 0.7), c0);
+            sy_hsv(sy_range(r, 25, 40), sy_range(r, 0.5, 0.8), sy_range(r, 0.45, 0.7), c0);
             break;
         default:
             darker(c0, p->f_upper.c0, (float)sy_range(r, 0.8, 1.1));
             break;
         }
         if (style == 2)
-            hsvf(sy_range(r, 10, 35), sy_range(r, 0.2, 0.6), sy_range(r, 0.05, 0.25), c0);
+            sy_hsv(sy_range(r, 10, 35), sy_range(r, 0.2, 0.6), sy_range(r, 0.05, 0.25), c0);
         darker(c1, c0, 0.75f);
         fab_set(&p->f_sole, r, SY_FAB_NOISE, c0, c1, 3, 0.2, 0.0);
         /* a side stripe, logo band or toe cap */
@@ -363,7 +333,7 @@ void sy_person_generate(sy_person *p, sy_rng *r, const sy_scene *sc, int walker)
             if (low)
                 near_colour(r, sc, c0);
             else if (sy_chance(r, 0.4))
-                hsvf(0, 0, sy_range(r, 0.85, 0.97), c0);
+                sy_hsv(0, 0, sy_range(r, 0.85, 0.97), c0);
             else
                 cloth_colour(r, c0);
             darker(c1, c0, 0.75f);
@@ -412,14 +382,14 @@ void sy_person_generate(sy_person *p, sy_rng *r, const sy_scene *sc, int walker)
         tp = 1;
     switch (tp) {
     case 0: /* denim */
-        hsvf(sy_range(r, 205, 230), sy_range(r, 0.3, 0.7), sy_range(r, 0.15, 0.6), c0);
+        sy_hsv(sy_range(r, 205, 230), sy_range(r, 0.3, 0.7), sy_range(r, 0.15, 0.6), c0);
         darker(c1, c0, 0.7f);
         fab_set(&p->f_trouser, r, SY_FAB_DENIM, c0, c1, sy_range(r, 1.5, 3), 0.5, 0);
         break;
     case 1: /* plain dark or coloured */
         cloth_colour(r, c0);
         if (p->legwear == SY_LEGWEAR_LEGGINGS && sy_chance(r, 0.7))
-            hsvf(0, 0, sy_range(r, 0.03, 0.12), c0);
+            sy_hsv(0, 0, sy_range(r, 0.03, 0.12), c0);
         darker(c1, c0, 0.8f);
         fab_set(&p->f_trouser, r, SY_FAB_NOISE, c0, c1, sy_range(r, 5, 30), 0.25,
                 p->legwear == SY_LEGWEAR_LEGGINGS ? sy_range(r, 0.3, 0.8) : 0.05);
@@ -431,7 +401,7 @@ void sy_person_generate(sy_person *p, sy_rng *r, const sy_scene *sc, int walker)
                 sy_range(r, 10, 25), 0.3, 0.05);
         break;
     case 3: /* khaki / chinos */
-        hsvf(sy_range(r, 30, 50), sy_range(r, 0.2, 0.45), sy_range(r, 0.4, 0.75), c0);
+        sy_hsv(sy_range(r, 30, 50), sy_range(r, 0.2, 0.45), sy_range(r, 0.4, 0.75), c0);
         darker(c1, c0, 0.8f);
         fab_set(&p->f_trouser, r, SY_FAB_NOISE, c0, c1, 10, 0.2, 0);
         break;
@@ -452,7 +422,7 @@ void sy_person_generate(sy_person *p, sy_rng *r, const sy_scene *sc, int walker)
                              : (k == 1 ? sy_range(r, 20, 60)
                                        : (k == 2 ? sy_range(r, 100, 180) : p->shank_len * 0.85));
         if (sy_chance(r, 0.45))
-            hsvf(0, 0, sy_range(r, 0.85, 0.97), c0);
+            sy_hsv(0, 0, sy_range(r, 0.85, 0.97), c0);
         else
             cloth_colour(r, c0);
         if (low && sy_chance(r, 0.5))

@@ -126,6 +126,9 @@ typedef struct sy_mat {
 /* Colour of a material at face coordinates (a, b) in mm. */
 void sy_mat_eval(const sy_mat *m, double a, double b, float rgb[3]);
 
+/* Linear RGB 0..1 of hue h (degrees, any value), saturation s and value v (0..1). */
+void sy_hsv(double h, double s, double v, float out[3]);
+
 /* ---- static scene (synth_scene.c, synth_bg.c) ------------------------------------ */
 
 #define SY_MAX_MATS 48

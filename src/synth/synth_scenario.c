@@ -264,15 +264,6 @@ static double rep_time(const rep_plan *rp)
     return rp->rise_s + top + rp->desc_s + rp->hold_s + rp->back_s;
 }
 
-static void occ_hsv(double h, double sat, double v, float out[3])
-{
-    h = fmod(h, 360.0);
-    double c = v * sat, x = c * (1 - fabs(fmod(h / 60.0, 2.0) - 1)), m = v - c;
-    double rgb[6][3] = {{c, x, 0}, {x, c, 0}, {0, c, x}, {0, x, c}, {x, 0, c}, {c, 0, x}};
-    int i = (int)(h / 60.0) % 6;
-    for (int k = 0; k < 3; k++)
-        out[k] = (float)(rgb[i][k] + m);
-}
 
 static void occ_fab(sy_fab *f, int pattern, const float c0[3], const float c1[3], double scale,
                     double contrast)
@@ -301,19 +292,19 @@ static void g_occluder(gen *g, double tc0, double tc1, int cover)
     double h = sy_range(r, 0, 360);
     switch (o->kind) {
     case SY_OCC_TOWEL:
-        occ_hsv(h, sy_range(r, 0.1, 0.8), sy_range(r, 0.4, 0.95), c0);
-        occ_hsv(h + sy_range(r, 0, 180), sy_range(r, 0.0, 0.6), sy_range(r, 0.3, 0.95), c1);
+        sy_hsv(h, sy_range(r, 0.1, 0.8), sy_range(r, 0.4, 0.95), c0);
+        sy_hsv(h + sy_range(r, 0, 180), sy_range(r, 0.0, 0.6), sy_range(r, 0.3, 0.95), c1);
         occ_fab(&o->fab, sy_chance(r, 0.5) ? SY_FAB_STRIPE_RING : SY_FAB_NOISE, c0, c1,
                 sy_range(r, 8, 30), sy_range(r, 0.3, 0.9));
         break;
     case SY_OCC_BAG:
-        occ_hsv(h, sy_range(r, 0.0, 0.7), sy_range(r, 0.08, 0.7), c0);
-        occ_hsv(h, sy_range(r, 0.0, 0.5), sy_range(r, 0.05, 0.5), c1);
+        sy_hsv(h, sy_range(r, 0.0, 0.7), sy_range(r, 0.08, 0.7), c0);
+        sy_hsv(h, sy_range(r, 0.0, 0.5), sy_range(r, 0.05, 0.5), c1);
         occ_fab(&o->fab, SY_FAB_NOISE, c0, c1, sy_range(r, 3, 10), 0.4);
         break;
     default:
-        occ_hsv(sy_range(r, 26, 38), sy_range(r, 0.35, 0.6), sy_range(r, 0.45, 0.75), c0);
-        occ_hsv(sy_range(r, 26, 38), sy_range(r, 0.35, 0.6), sy_range(r, 0.35, 0.6), c1);
+        sy_hsv(sy_range(r, 26, 38), sy_range(r, 0.35, 0.6), sy_range(r, 0.45, 0.75), c0);
+        sy_hsv(sy_range(r, 26, 38), sy_range(r, 0.35, 0.6), sy_range(r, 0.35, 0.6), c1);
         occ_fab(&o->fab, SY_FAB_NOISE, c0, c1, 40, 0.3);
         break;
     }

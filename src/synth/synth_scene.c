@@ -73,36 +73,6 @@ static void cam_orient(sy_cam *c, double yaw, double pitch, double roll)
 
 /* ---- colours ----------------------------------------------------------------------- */
 
-static void hsv(double h, double s, double v, float out[3])
-{
-    h = fmod(h, 360.0);
-    if (h < 0)
-        h += 360.0;
-    double c = v * s, x = c * (1 - fabs(fmod(h / 60.0, 2.0) - 1)), m = v - c;
-    double r = 0, g = 0, b = 0;
-    if (h < 60) {
-        r = c;
-        g = x;
-    } else if (h < 120) {
-        r = x;
-        g = c;
-    } else if (h < 180) {
-        g = c;
-        b = x;
-    } else if (h < 240) {
-        g = x;
-        b = c;
-    } else if (h < 300) {
-        r = x;
-        b = c;
-    } else {
-        r = c;
-        b = x;
-    }
-    out[0] = (float)(r + m);
-    out[1] = (float)(g + m);
-    out[2] = (float)(b + m);
-}
 
 static void tone(float dst[3], const float src[3], float k)
 {
@@ -117,19 +87,19 @@ static void wall_colour(sy_rng *r, float c[3])
     const double w[] = {5, 3, 2, 2, 1.5};
     switch (sy_pick(r, w, 5)) {
     case 0:
-        hsv(sy_range(r, 20, 220), sy_range(r, 0.0, 0.06), sy_range(r, 0.82, 0.95), c);
+        sy_hsv(sy_range(r, 20, 220), sy_range(r, 0.0, 0.06), sy_range(r, 0.82, 0.95), c);
         break;
     case 1:
-        hsv(sy_range(r, 25, 55), sy_range(r, 0.1, 0.3), sy_range(r, 0.7, 0.9), c);
+        sy_hsv(sy_range(r, 25, 55), sy_range(r, 0.1, 0.3), sy_range(r, 0.7, 0.9), c);
         break;
     case 2:
-        hsv(sy_range(r, 0, 360), sy_range(r, 0.0, 0.05), sy_range(r, 0.35, 0.75), c);
+        sy_hsv(sy_range(r, 0, 360), sy_range(r, 0.0, 0.05), sy_range(r, 0.35, 0.75), c);
         break;
     case 3:
-        hsv(sy_range(r, 0, 360), sy_range(r, 0.12, 0.35), sy_range(r, 0.6, 0.88), c);
+        sy_hsv(sy_range(r, 0, 360), sy_range(r, 0.12, 0.35), sy_range(r, 0.6, 0.88), c);
         break;
     default:
-        hsv(sy_range(r, 0, 360), sy_range(r, 0.3, 0.7), sy_range(r, 0.2, 0.5), c);
+        sy_hsv(sy_range(r, 0, 360), sy_range(r, 0.3, 0.7), sy_range(r, 0.2, 0.5), c);
         break;
     }
 }
@@ -139,23 +109,23 @@ static void wood_colour(sy_rng *r, float c[3])
     const double w[] = {4, 2, 1.5, 1};
     switch (sy_pick(r, w, 4)) {
     case 0:
-        hsv(sy_range(r, 22, 38), sy_range(r, 0.35, 0.6), sy_range(r, 0.45, 0.75), c);
+        sy_hsv(sy_range(r, 22, 38), sy_range(r, 0.35, 0.6), sy_range(r, 0.45, 0.75), c);
         break;
     case 1:
-        hsv(sy_range(r, 15, 30), sy_range(r, 0.45, 0.7), sy_range(r, 0.18, 0.4), c);
+        sy_hsv(sy_range(r, 15, 30), sy_range(r, 0.45, 0.7), sy_range(r, 0.18, 0.4), c);
         break;
     case 2:
-        hsv(sy_range(r, 35, 48), sy_range(r, 0.2, 0.4), sy_range(r, 0.7, 0.88), c);
+        sy_hsv(sy_range(r, 35, 48), sy_range(r, 0.2, 0.4), sy_range(r, 0.7, 0.88), c);
         break;
     default:
-        hsv(sy_range(r, 0, 40), sy_range(r, 0.05, 0.2), sy_range(r, 0.35, 0.6), c);
+        sy_hsv(sy_range(r, 0, 40), sy_range(r, 0.05, 0.2), sy_range(r, 0.35, 0.6), c);
         break;
     }
 }
 
 static void grey(sy_rng *r, float c[3], double lo, double hi)
 {
-    hsv(sy_range(r, 0, 360), sy_range(r, 0, 0.06), sy_range(r, lo, hi), c);
+    sy_hsv(sy_range(r, 0, 360), sy_range(r, 0, 0.06), sy_range(r, lo, hi), c);
 }
 
 /* ---- materials --------------------------------------------------------------------- */
@@ -199,9 +169,9 @@ static int mat_carpet(sy_scene *sc, sy_rng *r)
 {
     float c0[3], c1[3];
     if (sy_chance(r, 0.5))
-        hsv(sy_range(r, 0, 360), sy_range(r, 0.05, 0.25), sy_range(r, 0.3, 0.7), c0);
+        sy_hsv(sy_range(r, 0, 360), sy_range(r, 0.05, 0.25), sy_range(r, 0.3, 0.7), c0);
     else
-        hsv(sy_range(r, 0, 360), sy_range(r, 0.3, 0.6), sy_range(r, 0.2, 0.5), c0);
+        sy_hsv(sy_range(r, 0, 360), sy_range(r, 0.3, 0.6), sy_range(r, 0.2, 0.5), c0);
     tone(c1, c0, 0.7f);
     return mat_add(sc, r, SY_TEX_CARPET, c0, c1, 3, sy_range(r, 0.3, 0.8), 0, 0);
 }
@@ -220,7 +190,7 @@ static int mat_tiles(sy_scene *sc, sy_rng *r, int big)
     if (sy_chance(r, 0.5))
         grey(r, c0, 0.5, 0.95);
     else
-        hsv(sy_range(r, 0, 360), sy_range(r, 0.05, 0.35), sy_range(r, 0.3, 0.9), c0);
+        sy_hsv(sy_range(r, 0, 360), sy_range(r, 0.05, 0.35), sy_range(r, 0.3, 0.9), c0);
     grey(r, c1, 0.3, 0.85);
     double size = big ? sy_range(r, 250, 600) : sy_range(r, 100, 200);
     int m = mat_add(sc, r, SY_TEX_TILES, c0, c1, size, sy_range(r, 0.1, 0.6), sy_range(r, 2, 6),
@@ -250,7 +220,7 @@ static int mat_floor(sy_scene *sc, sy_rng *r, char *desc)
         return mat_concrete(sc, r);
     default:
         strcpy(desc, "vinyl");
-        hsv(sy_range(r, 0, 360), sy_range(r, 0.0, 0.3), sy_range(r, 0.2, 0.8), c0);
+        sy_hsv(sy_range(r, 0, 360), sy_range(r, 0.0, 0.3), sy_range(r, 0.2, 0.8), c0);
         tone(c1, c0, 0.85f);
         return mat_add(sc, r, SY_TEX_PLASTIC, c0, c1, 10, sy_range(r, 0.1, 0.5), 0, 0);
     }
@@ -286,7 +256,7 @@ static int mat_wall(sy_scene *sc, sy_rng *r, char *desc)
     case 4:
         strcpy(desc, "brick");
         if (sy_chance(r, 0.6))
-            hsv(sy_range(r, 5, 25), sy_range(r, 0.4, 0.7), sy_range(r, 0.35, 0.6), c0);
+            sy_hsv(sy_range(r, 5, 25), sy_range(r, 0.4, 0.7), sy_range(r, 0.35, 0.6), c0);
         else
             grey(r, c0, 0.8, 0.95);
         grey(r, c1, 0.55, 0.85);
@@ -359,7 +329,7 @@ static void make_platform(sy_scene *sc, sy_rng *r)
     if (sy_chance(r, 0.45))
         grey(r, c0, 0.08, 0.75);
     else
-        hsv(sy_range(r, 0, 360), sy_range(r, 0.3, 0.8), sy_range(r, 0.25, 0.7), c0);
+        sy_hsv(sy_range(r, 0, 360), sy_range(r, 0.3, 0.8), sy_range(r, 0.25, 0.7), c0);
     tone(c1, c0, 0.85f);
     int side = mat_add(sc, r, SY_TEX_PLASTIC, c0, c1, 10, 0.3, 0, 0);
     double shell = sy_chance(r, 0.5) ? sc->riser : sy_range(r, 45, 70);
@@ -372,7 +342,7 @@ static void make_platform(sy_scene *sc, sy_rng *r)
         if (sy_chance(r, 0.5))
             grey(r, c0, 0.05, 0.3);
         else
-            hsv(sy_range(r, 0, 360), sy_range(r, 0.3, 0.8), sy_range(r, 0.2, 0.6), c0);
+            sy_hsv(sy_range(r, 0, 360), sy_range(r, 0.3, 0.8), sy_range(r, 0.2, 0.6), c0);
         tone(c1, c0, 0.85f);
         int rm = mat_add(sc, r, SY_TEX_PLASTIC, c0, c1, 10, 0.3, 0, 0);
         double in = sy_range(r, 15, 45), bl = sy_range(r, 120, 260);
@@ -423,13 +393,13 @@ static void make_solid(sy_scene *sc, sy_rng *r, int block)
         if (sy_chance(r, 0.5))
             grey(r, c0, 0.3, 0.9);
         else
-            hsv(sy_range(r, 0, 360), sy_range(r, 0.2, 0.6), sy_range(r, 0.25, 0.7), c0);
+            sy_hsv(sy_range(r, 0, 360), sy_range(r, 0.2, 0.6), sy_range(r, 0.25, 0.7), c0);
         treadm = riserm = mat_paint(sc, r, c0);
         sidem = sy_chance(r, 0.5) ? treadm : mat_concrete(sc, r);
         break;
     case 4:
         strcpy(sc->desc_step, "stone stair");
-        hsv(sy_range(r, 0, 60), sy_range(r, 0.0, 0.25), sy_range(r, 0.35, 0.8), c0);
+        sy_hsv(sy_range(r, 0, 60), sy_range(r, 0.0, 0.25), sy_range(r, 0.35, 0.8), c0);
         {
             float c1[3];
             tone(c1, c0, 0.6f);
@@ -446,7 +416,7 @@ static void make_solid(sy_scene *sc, sy_rng *r, int block)
         } else {
             strcpy(sc->desc_step, "brick step");
             float c1[3];
-            hsv(sy_range(r, 5, 25), sy_range(r, 0.4, 0.7), sy_range(r, 0.3, 0.6), c0);
+            sy_hsv(sy_range(r, 5, 25), sy_range(r, 0.4, 0.7), sy_range(r, 0.3, 0.6), c0);
             grey(r, c1, 0.5, 0.8);
             sidem = riserm = mat_add(sc, r, SY_TEX_BRICK, c0, c1, 220, 0.6, 9, 0);
             treadm = sy_chance(r, 0.5) ? mat_concrete(sc, r) : sidem;
@@ -456,7 +426,7 @@ static void make_solid(sy_scene *sc, sy_rng *r, int block)
     if (sy_chance(r, 0.3)) {
         float c1[3];
         if (sy_chance(r, 0.5))
-            hsv(sy_range(r, 40, 60), sy_range(r, 0.6, 0.9), sy_range(r, 0.7, 0.95), c0);
+            sy_hsv(sy_range(r, 40, 60), sy_range(r, 0.6, 0.9), sy_range(r, 0.7, 0.95), c0);
         else
             grey(r, c0, 0.1, 0.8);
         tone(c1, c0, 0.8f);
@@ -646,8 +616,8 @@ static void make_room(sy_scene *sc, sy_rng *r)
             break;
         }
         case 4: { /* picture or poster */
-            hsv(sy_range(r, 0, 360), sy_range(r, 0.1, 0.8), sy_range(r, 0.2, 0.9), c0);
-            hsv(sy_range(r, 0, 360), sy_range(r, 0.1, 0.8), sy_range(r, 0.2, 0.9), c1);
+            sy_hsv(sy_range(r, 0, 360), sy_range(r, 0.1, 0.8), sy_range(r, 0.2, 0.9), c0);
+            sy_hsv(sy_range(r, 0, 360), sy_range(r, 0.1, 0.8), sy_range(r, 0.2, 0.9), c1);
             int m = mat_add(sc, r, SY_TEX_CONCRETE, c0, c1, 60, 1.0, 0, 0);
             double y = yf + sy_range(r, 400, 1200);
             sy_decal *d =
@@ -682,7 +652,7 @@ static void make_room(sy_scene *sc, sy_rng *r)
     }
     /* rug or mat on the floor */
     if (sy_chance(r, 0.3)) {
-        hsv(sy_range(r, 0, 360), sy_range(r, 0.1, 0.7), sy_range(r, 0.15, 0.8), c0);
+        sy_hsv(sy_range(r, 0, 360), sy_range(r, 0.1, 0.7), sy_range(r, 0.15, 0.8), c0);
         tone(c1, c0, 0.6f);
         int m = mat_add(sc, r, sy_chance(r, 0.5) ? SY_TEX_CARPET : SY_TEX_STRIPES, c0, c1,
                         sy_range(r, 20, 80), 0.6, 0, 0);
@@ -704,7 +674,7 @@ static void make_room(sy_scene *sc, sy_rng *r)
                 box_add(sc, x + sy_range(r, 400, 900), yf, z, x + sy_range(r, 400, 900) + s, yf + h,
                         z + s, m);
         } else {
-            hsv(sy_range(r, 0, 360), sy_range(r, 0.1, 0.7), sy_range(r, 0.2, 0.9), c0);
+            sy_hsv(sy_range(r, 0, 360), sy_range(r, 0.1, 0.7), sy_range(r, 0.2, 0.9), c0);
             int m = mat_paint(sc, r, c0);
             double s = sy_range(r, 200, 500);
             box_add(sc, x, yf, z, x + s, yf + sy_range(r, 150, 450), z + s * 0.7, m);
