@@ -163,7 +163,7 @@ static void fit_poly(const double *s, const double *y, int n, int deg, double *v
         }
         /* Gaussian elimination with partial pivoting; a tiny pivot means the points do
          * not pin down this degree (too few distinct times). */
-        double scale = a[0][0], c[4];
+        double scale = a[0][0], c[4] = {0.0, 0.0, 0.0, 0.0};
         int ok = 1;
         for (int col = 0; col < m && ok; col++) {
             int piv = col;

@@ -329,7 +329,7 @@ hd_status hd_report_load_session(const char *what, const char *data_dir, hd_db *
 {
     char sum[1200], trace[1200], folder[1100], cand[1100];
     hd_db_session_row row;
-    hd_report_session *s;
+    hd_report_session *s = NULL;
     int have_row = 0;
     hd_status st;
 
@@ -451,7 +451,7 @@ hd_status hd_report_load_week(hd_db *db, const char *data_dir, int64_t now, hd_r
         return st;
     for (int i = 0; i < n; i++) {
         char cand[1100], folder[1100], sum[1200], trace[1200];
-        hd_report_session *s;
+        hd_report_session *s = NULL;
         st = rp_add_session(out, &s);
         if (st != HD_OK)
             goto fail;
