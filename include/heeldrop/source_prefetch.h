@@ -2,10 +2,12 @@
  *
  * hd_source_prefetch() wraps an open source so that its frames are decoded by a reader
  * thread a few frames ahead of the caller, while the caller tracks the previous ones: on
- * two cores, decoding and tracking overlap. The wrapper copies each frame's planes into its
- * own ring of buffers, so frames are borrowed from it exactly as from any source (acquire,
- * release before the next acquire). It takes ownership of inner, which must not be used
- * by the caller afterwards; hd_source_close() on the wrapper closes both.
+ * two cores, decoding and tracking overlap. The wrapper keeps a small ring of frames: a
+ * file source's frames stay in the decoder's own reference-counted buffers (no copy), other
+ * frames are copied into the ring. Frames are borrowed from it exactly as from any source
+ * (acquire, release before the next acquire; acquire/release/close from one thread, the
+ * reader thread is internal). It takes ownership of inner, which must not be used by the
+ * caller afterwards; hd_source_close() on the wrapper closes both.
  */
 #ifndef HEELDROP_SOURCE_PREFETCH_H
 #define HEELDROP_SOURCE_PREFETCH_H

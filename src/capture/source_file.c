@@ -2,9 +2,11 @@
  *
  * Hot path: one AVPacket and one AVFrame are reused for the whole file. When the decoder
  * already outputs 4:2:0 planar YUV at the stream's size, its planes are lent to the caller
- * as they are and the AVFrame stays referenced until release. Other pixel formats (and a
- * mid-stream size change) go through one swscale context into a buffer allocated on first
- * use; a rotated phone video is turned upright into a second buffer allocated at open.
+ * as they are and the AVFrame stays referenced until release (or longer: the prefetch
+ * ring takes its own reference on those buffers with hd_source_file_keep(), source_keep.h,
+ * instead of copying the frame). Other pixel formats (and a mid-stream size change) go
+ * through one swscale context into a buffer allocated on first use; a rotated phone video
+ * is turned upright into a second buffer allocated at open.
  *
  * Errors are classified before libavformat sees the path (stat/access), so "not found",
  * "permission denied" and "not a video" each get their own status and message.
@@ -29,6 +31,7 @@
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 
+#include "capture/source_keep.h"
 #include "heeldrop/source.h"
 
 /* Decode errors in a row, with no frame in between, after which the stream is called
@@ -66,6 +69,7 @@ typedef struct file_priv {
     int bad_run;              /* decode errors since the last good frame */
     int frame_ready;          /* frame holds a decoded picture not yet lent out */
     int frame_out;            /* frame is lent to the caller */
+    int lent_direct;          /* ... with planes in the decoder's own buffers (keepable) */
     int64_t ready_pts_us;     /* timestamp of the ready frame */
 
     int64_t seq;              /* frames delivered so far */
@@ -590,6 +594,7 @@ static hd_status file_lend(hd_source *src, hd_frame *out)
         out->plane[i] = planes[i];
         out->stride[i] = strides[i];
     }
+    p->lent_direct = direct && !p->rotation;
     out->width = src->info.width;
     out->height = src->info.height;
     out->format = p->want;
@@ -689,6 +694,44 @@ static void file_release(hd_source *src, hd_frame *frame)
 static void file_close(hd_source *src)
 {
     file_cleanup(src->priv);
+}
+
+/* ---- keeping a lent frame (the prefetch ring, source_keep.h) -------------------------- */
+
+hd_status hd_source_file_keep(hd_source *src, const hd_frame *f, hd_frame_keep *k)
+{
+    memset(k, 0, sizeof(*k));
+    if (!src || !f || src->ops != &hd_source_file_ops)
+        return HD_ERR_INVALID;
+    file_priv *p = src->priv;
+    if (f->opaque != p || !p->frame_out || !p->lent_direct)
+        return HD_ERR_INVALID;
+    int nplanes = p->want == HD_PIX_GRAY8 ? 1 : 3;
+    for (int i = 0; i < nplanes; i++) {
+        /* the buffer whose bytes hold plane i (several planes may share one) */
+        AVBufferRef *b = av_frame_get_plane_buffer(p->frame, i);
+        if (!b || f->plane[i] != p->frame->data[i]) {
+            hd_source_file_unkeep(k);
+            return HD_ERR_INVALID;
+        }
+        k->ref[i] = av_buffer_ref(b);
+        if (!k->ref[i]) {
+            hd_source_file_unkeep(k);
+            return HD_ERR_NOMEM;
+        }
+    }
+    return HD_OK;
+}
+
+void hd_source_file_unkeep(hd_frame_keep *k)
+{
+    if (!k)
+        return;
+    for (int i = 0; i < 3; i++) {
+        AVBufferRef *b = k->ref[i];
+        av_buffer_unref(&b);
+        k->ref[i] = NULL;
+    }
 }
 
 /* ---- seeking (the review window) ------------------------------------------------------ */

@@ -1,9 +1,12 @@
 /* source_prefetch.c - runs another source in its own thread, a few frames ahead.
  *
- * Decoding and tracking then overlap on two cores: the wrapped source's frames are copied
- * (luma, and chroma for YUV420P) into a small ring of owned buffers by a reader thread,
- * and acquire() hands them out in order. The wrapped source is used from the reader
- * thread only. A failure or the end of the stream is passed on after the frames before it.
+ * Decoding and tracking then overlap on two cores: a reader thread fills a small ring of
+ * frames and acquire() hands them out in order. A file source's frames are not copied:
+ * the ring slot takes a reference on the decoder's buffers (source_keep.h), dropped when
+ * the consumer releases the frame. Other frames (other backends, or a file's converted or
+ * rotated copies) are copied into the slot's own buffer (luma, and chroma for YUV420P).
+ * The wrapped source is used from the reader thread only. A failure or the end of the
+ * stream is passed on after the frames before it.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
@@ -11,14 +14,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture/source_keep.h"
 #include "heeldrop/source_prefetch.h"
 
-#define RING 4
+/* Frames decoded ahead (one of them is the frame handed out): as many as fit in
+ * RING_BYTES of luma, within RING_MIN..RING_MAX. More slots let the reader go on decoding
+ * through the consumer's slow frames (the tracker's scene search takes tens of
+ * milliseconds at a time) instead of idling with a full ring; each slot holds one frame's
+ * pixels (0.92 MB of luma at 1280x720: 6 slots; 1920x1080: 4; YUV420P holds 1.5 times
+ * that). */
+#define RING_BYTES (6u << 20)
+#define RING_MIN 4
+#define RING_MAX 32
 
 typedef struct slot {
-    uint8_t *buf;       /* owned pixels: plane 0, then 1 and 2 */
+    uint8_t *buf;       /* owned pixels when copied: plane 0, then 1 and 2 */
     size_t cap;
-    hd_frame frame;     /* planes point into buf */
+    hd_frame_keep keep; /* or references on the decoder's buffers holding them */
+    hd_frame frame;     /* planes point into buf or into the kept buffers */
 } slot;
 
 typedef struct prefetch {
@@ -27,7 +40,8 @@ typedef struct prefetch {
     int started;
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    slot ring[RING];
+    slot ring[RING_MAX];
+    int nslots;         /* slots in use, RING_MIN..RING_MAX */
     int head, count;    /* next slot to hand out, filled slots */
     int out;            /* a slot is handed out and not yet released */
     int done;           /* the reader stopped */
@@ -77,10 +91,10 @@ static void *reader(void *arg)
     for (;;) {
         pthread_mutex_lock(&pf->lock);
         /* keep one slot free for the frame handed out */
-        while (!pf->stop && pf->count + pf->out >= RING)
+        while (!pf->stop && pf->count + pf->out >= pf->nslots)
             pthread_cond_wait(&pf->cond, &pf->lock);
         int stop = pf->stop;
-        int tail = (pf->head + pf->count) % RING;
+        int tail = (pf->head + pf->count) % pf->nslots;
         pthread_mutex_unlock(&pf->lock);
         if (stop)
             break;
@@ -90,7 +104,13 @@ static void *reader(void *arg)
             continue;
         if (st == HD_OK) {
             /* the slot at tail is not visible to the consumer until count grows */
-            st = copy_frame(&pf->ring[tail], &f);
+            slot *s = &pf->ring[tail];
+            if (hd_source_file_keep(pf->inner, &f, &s->keep) == HD_OK) {
+                s->frame = f;
+                s->frame.opaque = NULL;
+            } else {
+                st = copy_frame(s, &f);
+            }
             hd_source_release(pf->inner, &f);
             if (st == HD_ERR_NOMEM)
                 hd_fail(st, "out of memory reading ahead");
@@ -143,8 +163,10 @@ static void pf_release(hd_source *src, hd_frame *frame)
     prefetch *pf = src->priv;
     pthread_mutex_lock(&pf->lock);
     if (pf->out) {
+        /* the reader does not touch the slot handed out, but the pool it returns to */
+        hd_source_file_unkeep(&pf->ring[pf->head].keep);
         pf->out = 0;
-        pf->head = (pf->head + 1) % RING;
+        pf->head = (pf->head + 1) % pf->nslots;
         pf->count--;
         pthread_cond_broadcast(&pf->cond);
     }
@@ -164,9 +186,11 @@ static void pf_close(hd_source *src)
         pthread_mutex_destroy(&pf->lock);
         pthread_cond_destroy(&pf->cond);
     }
-    hd_source_close(pf->inner);
-    for (int i = 0; i < RING; i++)
+    for (int i = 0; i < RING_MAX; i++) {
+        hd_source_file_unkeep(&pf->ring[i].keep);
         free(pf->ring[i].buf);
+    }
+    hd_source_close(pf->inner);
 }
 
 const hd_source_ops hd_source_prefetch_ops = {
@@ -188,6 +212,12 @@ hd_status hd_source_prefetch(hd_source *inner, hd_source **out)
     src->info = *hd_source_get_info(inner);
     pf->inner = inner;
     pf->end = HD_EOF;
+    {
+        size_t luma = (size_t)(src->info.width > 0 ? src->info.width : 640) *
+                      (size_t)(src->info.height > 0 ? src->info.height : 480);
+        size_t n = RING_BYTES / luma;
+        pf->nslots = n < RING_MIN ? RING_MIN : n > RING_MAX ? RING_MAX : (int)n;
+    }
     if (pthread_mutex_init(&pf->lock, NULL) != 0) {
         free(pf);
         free(src);
