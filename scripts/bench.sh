@@ -414,7 +414,7 @@ def stage(s):
         if "libavcodec" in d:
             return "decoding: libavcodec threads"
         if re.search(r"\b(copy_frame|reader)\b|prefetch", j):
-            return "source: reader thread outside libavcodec (prefetch: demuxing, frames handed over)"
+            return "source: reader thread outside libavcodec (prefetch: demuxing, hand-over)"
         if re.search(r"opencv|tbb", d):
             # OpenCV's parallel_for_ runs parts of its calls on TBB workers, whose stacks
             # do not lead back to the caller: named by the library they are in
