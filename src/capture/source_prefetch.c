@@ -163,7 +163,8 @@ static void pf_release(hd_source *src, hd_frame *frame)
     prefetch *pf = src->priv;
     pthread_mutex_lock(&pf->lock);
     if (pf->out) {
-        /* the reader does not touch the slot handed out, but the pool it returns to */
+        /* the reader never touches the slot handed out; the buffer goes back to the
+         * decoder's pool, which has a lock of its own */
         hd_source_file_unkeep(&pf->ring[pf->head].keep);
         pf->out = 0;
         pf->head = (pf->head + 1) % pf->nslots;
