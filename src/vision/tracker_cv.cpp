@@ -71,6 +71,9 @@ struct Params {
     double min_template_px = 300;
     double min_appearance_keep = 0.4;
     double foot_band = 0.55;
+    int rigid_refine = 1;     /* search the foot's shift with its turn */
+    double shift_max = 0.2;   /* largest shift, in heel distances */
+    double shift_cost = 0.3;  /* ZNCC given up per heel distance of shift */
 };
 
 struct Buffered {
@@ -155,6 +158,13 @@ struct hd_tracker {
     double heel_u = 0, heel_n = 0;   /* heel bottom in the reference, step coordinates */
     double theta_ref = 0;            /* sole angle in the reference */
     double shift_prev = 0;           /* last match, in angle steps from the reference */
+    /* The foot's shift (work px) on top of its turn about P: the pivot found at calibration
+     * is only near the true one, and the foot turns about the ball when the heel is up but
+     * about the nosing when it is below the step. A turn about another point is a turn
+     * about P plus a shift, so matching turn and shift together measures the turn itself,
+     * free of the pivot's error, and the heel where it really is. */
+    cv::Point2d tshift;
+    std::vector<float> tmpl_cu, tmpl_cn; /* template cells in step coordinates from P */
     cv::Mat tmpl_relx, tmpl_rely;    /* template grid offsets from the pivot */
     int jump_frames = 0, jump_to = 0; /* a far match seen this many frames in a row */
     double last_z = 0;               /* the last accepted match (0 when lost) */
@@ -245,6 +255,14 @@ static hd_status load_params(const char *path, Params *p)
          json_num(root, "min_template_px", &p->min_template_px) &&
          json_num(root, "min_appearance_keep", &p->min_appearance_keep) &&
          json_num(root, "foot_band", &p->foot_band);
+    double rr = p->rigid_refine; /* optional: 0 turns the shift search off */
+    if (cJSON_GetObjectItemCaseSensitive(root, "rigid_refine"))
+        ok = ok && json_num(root, "rigid_refine", &rr);
+    p->rigid_refine = rr != 0;
+    if (cJSON_GetObjectItemCaseSensitive(root, "shift_max"))
+        ok = ok && json_num(root, "shift_max", &p->shift_max);
+    if (cJSON_GetObjectItemCaseSensitive(root, "shift_cost"))
+        ok = ok && json_num(root, "shift_cost", &p->shift_cost);
     const cJSON *lz = cJSON_GetObjectItemCaseSensitive(root, "lift_zone");
     if (ok && lz) {
         ok = cJSON_IsArray(lz) && cJSON_GetArraySize(lz) == 4;
@@ -1790,6 +1808,7 @@ static bool build_template(hd_tracker *t)
     t->tmpl_ok = false;
     t->tmpl_relx.release();
     t->tmpl_rely.release();
+    t->tshift = cv::Point2d(0, 0);
     if (t->calib_turns.size() < 5)
         return false;
     const int nr = 24;
@@ -2008,6 +2027,91 @@ static double tmpl_zncc(const hd_tracker *t, const cv::Mat &S, int s)
     return (sab - sa * sb / n) / std::sqrt(va * vb);
 }
 
+/* ZNCC of the template against img (work scale, CV_8U, top-left corner at origin) with
+ * the foot turned by d about P and then shifted by T (work px). Outside pixels are
+ * skipped; -1 when fewer than half the template lands inside. */
+static double rigid_zncc(const hd_tracker *t, const cv::Mat &img, cv::Point2d origin, double d,
+                         cv::Point2d T)
+{
+    const Scene &sc = t->sc;
+    size_t m = t->tmpl_val.size();
+    if (t->tmpl_cu.size() != m || t->tmpl_cn.size() != m)
+        return -1;
+    double cd = std::cos(d), sd = std::sin(d);
+    /* image position = base + cu' * u + cn' * n, with (cu', cn') the cell turned by d */
+    double bx = sc.P.x + T.x - origin.x, by = sc.P.y + T.y - origin.y;
+    double ax = cd * sc.u.x + sd * sc.n.x, ay = cd * sc.u.y + sd * sc.n.y; /* per cu */
+    double cx = -sd * sc.u.x + cd * sc.n.x, cy = -sd * sc.u.y + cd * sc.n.y; /* per cn */
+    double xmax = img.cols - 1.001, ymax = img.rows - 1.001;
+    double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+    int n = 0;
+    const float *cu = t->tmpl_cu.data(), *cn = t->tmpl_cn.data(), *tv = t->tmpl_val.data();
+    for (size_t k = 0; k < m; k++) {
+        double x = bx + cu[k] * ax + cn[k] * cx, y = by + cu[k] * ay + cn[k] * cy;
+        if (!(x >= 0 && y >= 0 && x < xmax && y < ymax))
+            continue;
+        int xi = (int)x, yi = (int)y;
+        double fx = x - xi, fy = y - yi;
+        const uchar *r0 = img.ptr<uchar>(yi) + xi, *r1 = r0 + img.step[0];
+        double v = (1 - fy) * (r0[0] + fx * (r0[1] - r0[0])) + fy * (r1[0] + fx * (r1[1] - r1[0]));
+        double a = tv[k];
+        sa += a;
+        sb += v;
+        saa += a * a;
+        sbb += v * v;
+        sab += a * v;
+        n++;
+    }
+    if (n < (int)m / 2)
+        return -1;
+    double va = saa - sa * sa / n, vb = sbb - sb * sb / n;
+    if (va <= 1e-6 || vb <= 1e-6)
+        return -1;
+    return (sab - sa * sb / n) / std::sqrt(va * vb);
+}
+
+/* Refines a template match (turn d about P, shift T) by a local search over the turn and
+ * both shift directions, halving the steps as it converges. A shift costs a little, so a
+ * foot with nothing to pin a direction (a sole without a visible heel back) stays put. */
+static double refine_rigid(const hd_tracker *t, const cv::Mat &img, cv::Point2d origin,
+                           double *d, cv::Point2d *T)
+{
+    const Scene &sc = t->sc;
+    double tmax = t->p.shift_max * sc.rh;
+    auto cost = [&](double dd, cv::Point2d tt) {
+        double len = std::hypot(tt.x, tt.y);
+        if (len > tmax)
+            return -2.0;
+        double z = rigid_zncc(t, img, origin, dd, tt);
+        return z < -0.5 ? -2.0 : z - t->p.shift_cost * len / sc.rh;
+    };
+    double best = cost(*d, *T);
+    if (best < -1.5)
+        return -1;
+    double sd = deg2rad(t->p.phi_step_deg), st = std::max(0.6, 0.03 * sc.rh);
+    for (int it = 0; it < 12 && (sd > deg2rad(0.06) || st > 0.1); it++) {
+        bool moved = false;
+        const double cand[6][3] = {{sd, 0, 0}, {-sd, 0, 0}, {0, st, 0},
+                                   {0, -st, 0}, {0, 0, st}, {0, 0, -st}};
+        for (const auto &c : cand) {
+            double nd = *d + c[0];
+            cv::Point2d nt = *T + sc.u * c[1] + sc.n * c[2];
+            double v = cost(nd, nt);
+            if (v > best + 1e-4) {
+                best = v;
+                *d = nd;
+                *T = nt;
+                moved = true;
+            }
+        }
+        if (!moved) {
+            sd *= 0.5;
+            st *= 0.5;
+        }
+    }
+    return rigid_zncc(t, img, origin, *d, *T);
+}
+
 static void lift_zone_update(hd_tracker *t, const cv::Mat &img, cv::Point2d origin,
                              hd_marks *m);
 
@@ -2040,14 +2144,24 @@ static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin
         Scene at0 = sc;
         at0.P = cv::Point2d(0, 0);
         polar_maps(at0, t->tr_radius, t->tr_phi, cv::Point2d(0, 0), t->tmpl_relx, t->tmpl_rely);
+        size_t m = t->tmpl_val.size();
+        t->tmpl_cu.resize(m);
+        t->tmpl_cn.resize(m);
+        for (size_t k = 0; k < m; k++) {
+            double r = t->tr_radius[t->tmpl_i[k]], ph = t->tr_phi[t->tmpl_j[k]];
+            t->tmpl_cu[k] = (float)(r * std::cos(ph));
+            t->tmpl_cn[k] = (float)(r * std::sin(ph));
+        }
     }
+    bool recent = t->tracking && (t->lost_since < 0 || tsec - t->lost_since < 0.5);
+    if (!recent)
+        t->tshift = cv::Point2d(0, 0);
     cv::Mat mx, my, S;
-    cv::add(t->tmpl_relx, cv::Scalar(sc.P.x - origin.x), mx);
-    cv::add(t->tmpl_rely, cv::Scalar(sc.P.y - origin.y), my);
+    cv::add(t->tmpl_relx, cv::Scalar(sc.P.x + t->tshift.x - origin.x), mx);
+    cv::add(t->tmpl_rely, cv::Scalar(sc.P.y + t->tshift.y - origin.y), my);
     remap_polar(img, mx, my, S);
     double step = deg2rad(t->p.phi_step_deg);
     int na = (int)t->tr_phi.size();
-    bool recent = t->tracking && (t->lost_since < 0 || tsec - t->lost_since < 0.5);
     int w = (int)std::lround(t->p.search_deg / t->p.phi_step_deg);
     /* The whole plausible range is searched every frame (the foot turns between about
      * -45 and +60 degrees from the step); near the last angle a match wins unless one
@@ -2146,21 +2260,44 @@ static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin
             off = std::max(-0.5, std::min(0.5, 0.5 * (a - c) / den));
     }
     double shift = bs + off;
+    double d = shift * step;
+    cv::Point2d T = t->tshift;
+    if (t->p.rigid_refine) {
+        double zr = refine_rigid(t, img, origin, &d, &T);
+        if (zr > bz)
+            bz = zr;
+        t->tshift = T;
+        shift = d / step;
+    }
+    if (getenv("HD_TRACKER_AT") && std::fabs(tsec - atof(getenv("HD_TRACKER_AT"))) < 0.02) {
+        /* debugging: the template cells where this frame's match puts them */
+        cv::Mat vis = img.clone();
+        double c0 = std::cos(d), s0 = std::sin(d);
+        for (size_t k = 0; k < t->tmpl_cu.size(); k++) {
+            double cu = t->tmpl_cu[k] * c0 - t->tmpl_cn[k] * s0;
+            double cn = t->tmpl_cu[k] * s0 + t->tmpl_cn[k] * c0;
+            cv::Point2d q = sc.P + T + sc.u * cu + sc.n * cn - origin;
+            if (q.x >= 0 && q.y >= 0 && q.x < vis.cols && q.y < vis.rows)
+                vis.at<uchar>((int)q.y, (int)q.x) = 255;
+        }
+        debug_pgm("match", vis);
+    }
     t->shift_prev = shift;
     t->last_z = bz;
     t->lost_since = -1;
     t->tracking = true;
-    double d = shift * step, cd = std::cos(d), sd = std::sin(d);
+    double cd = std::cos(d), sd = std::sin(d);
     double hu = t->heel_u * cd - t->heel_n * sd, hn = t->heel_u * sd + t->heel_n * cd;
     /* Step level is the sole at the reference pose (standing on the step): the heel's
-     * height is its distance from the pivot times the sine of the turn since then. */
+     * height is its distance from the pivot times the sine of the turn since then, plus
+     * the foot's shift across the step line. */
     double rheel = std::hypot(t->heel_u, t->heel_n);
     double theta = d + t->level_off;
-    double height = rheel * std::sin(theta);
     double mmpp = mm_per_work_px(t);
-    cv::Point2d heel = sc.P + sc.u * hu + sc.n * hn;
+    double height = rheel * std::sin(theta) + T.dot(sc.n);
+    cv::Point2d heel = sc.P + T + sc.u * hu + sc.n * hn;
     double au = 0.78 * t->heel_u, an = t->heel_n + 0.42 * sc.rh;
-    cv::Point2d ank = sc.P + sc.u * (au * cd - an * sd) + sc.n * (au * sd + an * cd);
+    cv::Point2d ank = sc.P + T + sc.u * (au * cd - an * sd) + sc.n * (au * sd + an * cd);
     fill_marks(t, std::min(1.0, std::max(0.05, bz)), height, theta, heel, ank, mmpp, m);
     if (getenv("HD_TRACKER_TRACE"))
         fprintf(stderr, "t %.2f shift %.1f zncc %.2f heel %.1f\n", tsec, shift, bz, m->heel_mm);
@@ -2426,6 +2563,7 @@ static void swap_saved(hd_tracker *t)
     std::swap(sv.level_off, t->level_off);
     t->tmpl_relx.release();
     t->tmpl_rely.release();
+    t->tshift = cv::Point2d(0, 0);
 }
 
 /* Best match of the current rigid template anywhere in the plausible turn range of a
