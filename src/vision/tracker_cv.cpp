@@ -203,6 +203,13 @@ struct hd_tracker {
     double lift_mean_bg = 0;
 
     cv::Mat work, roi;          /* scratch, reused */
+
+    /* Debugging switches, read once from the environment (docs/architecture.md):
+     * HD_TRACKER_TRACE prints each frame's match, HD_TRACKER_POLAR=T and HD_TRACKER_AT=T
+     * write the polar image / the matched template cells of the frame at T s into the
+     * folder HD_TRACKER_DEBUG names. */
+    bool dbg_trace = false;
+    double dbg_polar_s = -1, dbg_at_s = -1;
 };
 
 /* ---------------------------------------------------------------- parameters ---------- */
@@ -255,14 +262,10 @@ static hd_status load_params(const char *path, Params *p)
          json_num(root, "min_template_px", &p->min_template_px) &&
          json_num(root, "min_appearance_keep", &p->min_appearance_keep) &&
          json_num(root, "foot_band", &p->foot_band);
-    double rr = p->rigid_refine; /* optional: 0 turns the shift search off */
-    if (cJSON_GetObjectItemCaseSensitive(root, "rigid_refine"))
-        ok = ok && json_num(root, "rigid_refine", &rr);
+    double rr = p->rigid_refine;
+    ok = ok && json_num(root, "rigid_refine", &rr) && json_num(root, "shift_max", &p->shift_max) &&
+         json_num(root, "shift_cost", &p->shift_cost);
     p->rigid_refine = rr != 0;
-    if (cJSON_GetObjectItemCaseSensitive(root, "shift_max"))
-        ok = ok && json_num(root, "shift_max", &p->shift_max);
-    if (cJSON_GetObjectItemCaseSensitive(root, "shift_cost"))
-        ok = ok && json_num(root, "shift_cost", &p->shift_cost);
     const cJSON *lz = cJSON_GetObjectItemCaseSensitive(root, "lift_zone");
     if (ok && lz) {
         ok = cJSON_IsArray(lz) && cJSON_GetArraySize(lz) == 4;
@@ -278,7 +281,7 @@ static hd_status load_params(const char *path, Params *p)
     ok = ok && p->work_width >= 160 && p->work_width <= 4096 && p->radii >= 6 &&
          p->radii <= 200 && p->phi_step_deg > 0.05 && p->phi_min_deg < p->phi_max_deg &&
          p->r_lo > 0 && p->r_lo < p->r_hi && p->ball_ratio > 0.3 && p->ball_ratio < 1 &&
-         p->calib_min_s > 0;
+         p->calib_min_s > 0 && p->shift_max >= 0 && p->shift_max < 1 && p->shift_cost >= 0;
     if (!ok)
         return hd_fail(HD_ERR_MODEL,
                        "tracker model %s is corrupt (wrong format or a value out of range)",
@@ -1991,6 +1994,19 @@ static bool template_plausible(const hd_tracker *t)
     return ok;
 }
 
+/* Zero-mean normalised cross-correlation from the sums over n paired samples; -1 when
+ * fewer than min_n pairs or either side is flat. */
+static double zncc_from_sums(int n, int min_n, double sa, double sb, double saa, double sbb,
+                             double sab)
+{
+    if (n < min_n || n <= 0)
+        return -1;
+    double va = saa - sa * sa / n, vb = sbb - sb * sb / n;
+    if (va <= 1e-6 || vb <= 1e-6)
+        return -1;
+    return (sab - sa * sb / n) / std::sqrt(va * vb);
+}
+
 /* ZNCC of the template against polar image S shifted by s angle steps. */
 static double tmpl_zncc(const hd_tracker *t, const cv::Mat &S, int s)
 {
@@ -2019,12 +2035,7 @@ static double tmpl_zncc(const hd_tracker *t, const cv::Mat &S, int s)
         sab += x * v;
         n++;
     }
-    if (n < (int)m / 2)
-        return -1;
-    double va = saa - sa * sa / n, vb = sbb - sb * sb / n;
-    if (va <= 1e-6 || vb <= 1e-6)
-        return -1;
-    return (sab - sa * sb / n) / std::sqrt(va * vb);
+    return zncc_from_sums(n, (int)m / 2, sa, sb, saa, sbb, sab);
 }
 
 /* ZNCC of the template against img (work scale, CV_8U, top-left corner at origin) with
@@ -2062,12 +2073,7 @@ static double rigid_zncc(const hd_tracker *t, const cv::Mat &img, cv::Point2d or
         sab += a * v;
         n++;
     }
-    if (n < (int)m / 2)
-        return -1;
-    double va = saa - sa * sa / n, vb = sbb - sb * sb / n;
-    if (va <= 1e-6 || vb <= 1e-6)
-        return -1;
-    return (sab - sa * sb / n) / std::sqrt(va * vb);
+    return zncc_from_sums(n, (int)m / 2, sa, sb, saa, sbb, sab);
 }
 
 /* Refines a template match (turn d about P, shift T) by a local search over the turn and
@@ -2078,14 +2084,15 @@ static double refine_rigid(const hd_tracker *t, const cv::Mat &img, cv::Point2d 
 {
     const Scene &sc = t->sc;
     double tmax = t->p.shift_max * sc.rh;
+    double z = -1; /* the ZNCC of the point last costed */
     auto cost = [&](double dd, cv::Point2d tt) {
         double len = std::hypot(tt.x, tt.y);
         if (len > tmax)
             return -2.0;
-        double z = rigid_zncc(t, img, origin, dd, tt);
+        z = rigid_zncc(t, img, origin, dd, tt);
         return z < -0.5 ? -2.0 : z - t->p.shift_cost * len / sc.rh;
     };
-    double best = cost(*d, *T);
+    double best = cost(*d, *T), best_z = z;
     if (best < -1.5)
         return -1;
     double sd = deg2rad(t->p.phi_step_deg), st = std::max(0.6, 0.03 * sc.rh);
@@ -2099,6 +2106,7 @@ static double refine_rigid(const hd_tracker *t, const cv::Mat &img, cv::Point2d 
             double v = cost(nd, nt);
             if (v > best + 1e-4) {
                 best = v;
+                best_z = z;
                 *d = nd;
                 *T = nt;
                 moved = true;
@@ -2109,7 +2117,7 @@ static double refine_rigid(const hd_tracker *t, const cv::Mat &img, cv::Point2d 
             st *= 0.5;
         }
     }
-    return rigid_zncc(t, img, origin, *d, *T);
+    return best_z;
 }
 
 static void lift_zone_update(hd_tracker *t, const cv::Mat &img, cv::Point2d origin,
@@ -2236,7 +2244,7 @@ static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin
         if (t->jump_frames < 3)
             bz = -1;
     }
-    if (getenv("HD_TRACKER_TRACE"))
+    if (t->dbg_trace)
         fprintf(stderr, "t %.2f best shift %d zncc %.2f (near last: %d %.2f)\n", tsec, bs, bz,
                 ls, lz);
     if (bz < need) {
@@ -2269,7 +2277,7 @@ static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin
         t->tshift = T;
         shift = d / step;
     }
-    if (getenv("HD_TRACKER_AT") && std::fabs(tsec - atof(getenv("HD_TRACKER_AT"))) < 0.02) {
+    if (t->dbg_at_s >= 0 && std::fabs(tsec - t->dbg_at_s) < 0.02) {
         /* debugging: the template cells where this frame's match puts them */
         cv::Mat vis = img.clone();
         double c0 = std::cos(d), s0 = std::sin(d);
@@ -2299,7 +2307,7 @@ static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin
     double au = 0.78 * t->heel_u, an = t->heel_n + 0.42 * sc.rh;
     cv::Point2d ank = sc.P + T + sc.u * (au * cd - an * sd) + sc.n * (au * sd + an * cd);
     fill_marks(t, std::min(1.0, std::max(0.05, bz)), height, theta, heel, ank, mmpp, m);
-    if (getenv("HD_TRACKER_TRACE"))
+    if (t->dbg_trace)
         fprintf(stderr, "t %.2f shift %.1f zncc %.2f heel %.1f\n", tsec, shift, bz, m->heel_mm);
     lift_zone_update(t, img, origin, m);
 }
@@ -2373,7 +2381,7 @@ static void track_one(hd_tracker *t, const cv::Mat &img, cv::Point2d origin, int
             }
         }
     }
-    if (getenv("HD_TRACKER_POLAR") && std::fabs(tsec - atof(getenv("HD_TRACKER_POLAR"))) < 0.02) {
+    if (t->dbg_polar_s >= 0 && std::fabs(tsec - t->dbg_polar_s) < 0.02) {
         cv::Mat v8, big;
         S.convertTo(v8, CV_8U);
         cv::resize(v8, big, cv::Size(v8.cols * 2, v8.rows * 8), 0, 0, cv::INTER_NEAREST);
@@ -2384,7 +2392,7 @@ static void track_one(hd_tracker *t, const cv::Mat &img, cv::Point2d origin, int
         img.convertTo(roi8, CV_8U);
         debug_pgm("roi", roi8);
     }
-    if (getenv("HD_TRACKER_TRACE"))
+    if (t->dbg_trace)
         fprintf(stderr, "t %.2f j %d phi %.1f score %.2f app %.2f gain %.2f\n", tsec, j,
                 j >= 0 ? rad2deg(t->phi[j]) : 0.0, j >= 0 ? sc2.at<float>(jd, j) : 0.f, best_app,
                 gain);
@@ -2807,6 +2815,11 @@ hd_status hd_tracker_create(const hd_tracker_cfg *cfg, hd_tracker **out)
             t->model_path = path;
         }
         t->cfg.model_path = nullptr; /* not kept: the caller's string */
+        t->dbg_trace = getenv("HD_TRACKER_TRACE") != nullptr;
+        if (const char *e = getenv("HD_TRACKER_POLAR"))
+            t->dbg_polar_s = atof(e);
+        if (const char *e = getenv("HD_TRACKER_AT"))
+            t->dbg_at_s = atof(e);
         hd_status st = load_params(t->model_path.c_str(), &t->p);
         if (st < 0)
             return st;
