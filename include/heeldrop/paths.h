@@ -33,6 +33,13 @@ void hd_atomic_abort(void *file /* FILE* */, const char *tmp_path);
  * unwritable output is reported before a long analysis rather than after. */
 hd_status hd_check_writable(const char *path);
 
+/* Reads a whole file into a NUL-terminated buffer the caller frees (*len: its length
+ * without the NUL; len may be NULL). NULL on failure, with *err (err may be NULL) set to
+ * an errno value: the one fopen gave (ENOENT, EACCES, ...), EISDIR for a folder, EFBIG
+ * when the file is larger than max_bytes, ENOMEM, or EIO for a read error. Says nothing
+ * on stderr: the caller words the message. */
+char *hd_read_text(const char *path, size_t max_bytes, size_t *len, int *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "heeldrop/options.h"
+#include "heeldrop/paths.h"
 
 #define OFF(f) offsetof(hd_settings, f)
 #define A HD_CMD_ANALYZE
@@ -182,8 +183,6 @@ hd_status hd_settings_load_config(hd_settings *s, unsigned command)
     char path[PATH_MAX];
     const char *xdg = getenv("XDG_CONFIG_HOME");
     const char *home = getenv("HOME");
-    FILE *f;
-    long size;
 
     if (xdg && *xdg)
         snprintf(path, sizeof(path), "%s/heeldrop/config", xdg);
@@ -191,23 +190,16 @@ hd_status hd_settings_load_config(hd_settings *s, unsigned command)
         snprintf(path, sizeof(path), "%s/.config/heeldrop/config", home);
     else
         return HD_OK;
-    f = fopen(path, "r");
-    if (!f)
-        return HD_OK; /* no config file is the usual case */
-    if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
-        size > (1 << 20)) {
-        fclose(f);
-        return hd_fail(HD_ERR_INVALID, "cannot read config %s", path);
-    }
-    free(config_text);
-    config_text = malloc((size_t)size + 1);
-    if (!config_text) {
-        fclose(f);
+    int e = 0;
+    char *text = hd_read_text(path, 1 << 20, NULL, &e);
+    if (e == ENOENT || e == ENOTDIR || e == EACCES)
+        return HD_OK; /* no (readable) config file is the usual case */
+    if (e == ENOMEM)
         return hd_fail(HD_ERR_NOMEM, "out of memory");
-    }
-    size_t got = fread(config_text, 1, (size_t)size, f);
-    fclose(f);
-    config_text[got] = '\0';
+    if (e)
+        return hd_fail(HD_ERR_INVALID, "cannot read config %s", path);
+    free(config_text);
+    config_text = text;
 
     int lineno = 0;
     char *save = NULL;

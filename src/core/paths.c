@@ -159,3 +159,62 @@ hd_status hd_check_writable(const char *path)
         return hd_fail(HD_ERR_IO, "cannot write %s: %s", path, strerror(errno));
     return HD_OK;
 }
+
+static char *read_fail(int *err, int e)
+{
+    if (err)
+        *err = e;
+    return NULL;
+}
+
+char *hd_read_text(const char *path, size_t max_bytes, size_t *len, int *err)
+{
+    struct stat sb;
+    size_t cap = 4096, n = 0;
+    char *buf;
+    int e = 0;
+
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return read_fail(err, errno ? errno : EIO);
+    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fclose(f);
+        return read_fail(err, EISDIR);
+    }
+    buf = malloc(cap);
+    while (buf) {
+        if (n + 1 >= cap) {
+            char *g = realloc(buf, cap * 2);
+            if (!g) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = g;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (n > max_bytes) {
+            e = EFBIG;
+            break;
+        }
+        if (got == 0)
+            break;
+    }
+    if (!e && ferror(f))
+        e = EIO;
+    fclose(f);
+    if (!buf)
+        return read_fail(err, ENOMEM);
+    if (e) {
+        free(buf);
+        return read_fail(err, e);
+    }
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    if (err)
+        *err = 0;
+    return buf;
+}

@@ -130,22 +130,13 @@ static hd_status parse_preset(const char *path, const cJSON *root, hd_preset *p)
 
 hd_status hd_preset_load_file(const char *path, hd_preset *out)
 {
-    FILE *f = fopen(path, "rb");
     char *buf = NULL;
-    long len;
     hd_status st;
 
-    if (!f)
-        return hd_fail(HD_ERR_MODEL, "cannot read programme preset %s: %s", path, strerror(errno));
-    if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 || len > 1 << 20 ||
-        fseek(f, 0, SEEK_SET) != 0 || !(buf = malloc((size_t)len + 1)) ||
-        fread(buf, 1, (size_t)len, f) != (size_t)len) {
-        fclose(f);
-        free(buf);
-        return hd_fail(HD_ERR_MODEL, "cannot read programme preset %s", path);
-    }
-    fclose(f);
-    buf[len] = '\0';
+    int e = 0;
+    buf = hd_read_text(path, 1 << 20, NULL, &e);
+    if (!buf)
+        return hd_fail(HD_ERR_MODEL, "cannot read programme preset %s: %s", path, strerror(e));
     cJSON *root = cJSON_Parse(buf);
     free(buf);
     if (!root)

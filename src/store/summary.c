@@ -14,8 +14,8 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -410,50 +410,6 @@ hd_status hd_trace_write_csv(const hd_trace_row *rows, int64_t n, int with_visib
 
 /* ---- reading files ------------------------------------------------------------------ */
 
-/* Reads a whole file. HD_ERR_NOTFOUND when it cannot be opened or read. */
-static hd_status slurp(const char *path, char **out, size_t *len)
-{
-    struct stat sb;
-    *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return hd_fail(HD_ERR_NOTFOUND, "cannot read %s: %s", path, strerror(errno));
-    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        fclose(f);
-        return hd_fail(HD_ERR_NOTFOUND, "cannot read %s: it is a directory", path);
-    }
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (n + 1 >= cap) {
-            char *g = realloc(buf, cap * 2);
-            if (!g) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = g;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (!buf)
-        return hd_fail(HD_ERR_NOMEM, "out of memory reading %s", path);
-    if (err) {
-        free(buf);
-        return hd_fail(HD_ERR_NOTFOUND, "cannot read %s: read error", path);
-    }
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    return HD_OK;
-}
-
 static void read_setting(hd_summary *s, const cJSON *it, int *ok)
 {
     char value[256];
@@ -544,9 +500,13 @@ hd_status hd_summary_read_json(const char *path, hd_summary *s)
         return hd_fail(HD_ERR_INVALID, "no summary path");
     /* the struct is filled from scratch: whatever it held is not freed here */
     memset(s, 0, sizeof(*s));
-    st = slurp(path, &text, &len);
-    if (st < 0)
-        return st;
+    int e = 0;
+    text = hd_read_text(path, SIZE_MAX - 1, &len, &e);
+    if (e == ENOMEM)
+        return hd_fail(HD_ERR_NOMEM, "out of memory reading %s", path);
+    if (e)
+        return hd_fail(HD_ERR_NOTFOUND, "cannot read %s: %s", path,
+                       e == EISDIR ? "it is a directory" : e == EIO ? "read error" : strerror(e));
     root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     if (!root) {
         st = hd_fail(HD_ERR_FORMAT, "%s: not valid JSON (line %d)", path, line_of(text, end));

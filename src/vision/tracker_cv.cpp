@@ -227,16 +227,12 @@ static bool json_num(const cJSON *o, const char *k, double *v)
 
 static hd_status load_params(const char *path, Params *p)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return hd_fail(HD_ERR_MODEL, "tracker model %s: %s", path, strerror(errno));
-    std::string text;
-    char chunk[4096];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        text.append(chunk, got);
-    fclose(f);
-    cJSON *root = cJSON_Parse(text.c_str());
+    int e = 0;
+    char *text = hd_read_text(path, 1 << 20, nullptr, &e);
+    if (!text)
+        return hd_fail(HD_ERR_MODEL, "tracker model %s: %s", path, strerror(e));
+    cJSON *root = cJSON_Parse(text);
+    free(text);
     if (!root)
         return hd_fail(HD_ERR_MODEL, "tracker model %s is corrupt (not valid JSON)", path);
     const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(root, "format");

@@ -6,6 +6,7 @@
  * XDG_DATA_HOME; never touches the real home.
  */
 #define _GNU_SOURCE
+#include <stdint.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -18,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "heeldrop/paths.h"
 #include "heeldrop/db.h"
 #include "heeldrop/programme.h"
 #include "store/db_internal.h"
@@ -41,21 +43,7 @@ static double now_s(void)
 
 static char *read_text(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    if (buf)
-        buf[n] = '\0';
-    fclose(f);
-    return buf;
+    return hd_read_text(path, SIZE_MAX - 1, NULL, NULL);
 }
 
 static hd_rep make_rep(int index, int set, unsigned warnings)

@@ -1,6 +1,7 @@
 /* test_summary.c - the summary JSON/CSV and trace CSV: round trips, layout, and writes
  * that must fail cleanly. */
 #define _POSIX_C_SOURCE 200809L
+#include <stdint.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "heeldrop/paths.h"
 #include "heeldrop/summary.h"
 #include "heeldrop/tracker.h"
 #include "test.h"
@@ -26,21 +28,7 @@ static void path_in(char *buf, size_t size, const char *name)
 
 static char *read_all(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    if (buf)
-        buf[n] = '\0';
-    fclose(f);
-    return buf;
+    return hd_read_text(path, SIZE_MAX - 1, NULL, NULL);
 }
 
 static void write_all(const char *path, const char *text)
