@@ -542,6 +542,27 @@ static hd_status step_once(hd_db *db, sqlite3_stmt *st, const char *what)
     return HD_OK;
 }
 
+/* Runs one statement whose ?1 is a session id (and ?2 a rep index, when rep_idx > 0). */
+static hd_status run_for_session(hd_db *db, const char *sql, int64_t session_id, int rep_idx,
+                                 const char *what)
+{
+    sqlite3_stmt *st;
+    hd_status res = hd_db_prepare(db, sql, &st);
+    if (res < 0)
+        return res;
+    sqlite3_bind_int64(st, 1, session_id);
+    if (rep_idx > 0)
+        sqlite3_bind_int(st, 2, rep_idx);
+    res = step_once(db, st, what);
+    sqlite3_finalize(st);
+    return res;
+}
+
+static hd_status no_session(int64_t session_id)
+{
+    return hd_fail(HD_ERR_INVALID, "no session %lld in the database", (long long)session_id);
+}
+
 hd_status hd_db_rep_add(hd_db *db, int64_t session_id, const hd_rep *rep, const char *leg_label)
 {
     sqlite3_stmt *st = NULL;
@@ -556,20 +577,14 @@ hd_status hd_db_rep_add(hd_db *db, int64_t session_id, const hd_rep *rep, const 
         return res;
     ex = session_exists(db, session_id);
     if (ex <= 0) {
-        res = ex < 0 ? HD_ERR_IO
-                     : hd_fail(HD_ERR_INVALID, "no session %lld in the database",
-                               (long long)session_id);
+        res = ex < 0 ? HD_ERR_IO : no_session(session_id);
         goto fail;
     }
     /* Replacing a rep: its warnings go first (explicitly: REPLACE does not cascade). */
-    res = hd_db_prepare(db, "DELETE FROM warnings WHERE session_id=?1 AND rep_idx=?2", &st);
+    res = run_for_session(db, "DELETE FROM warnings WHERE session_id=?1 AND rep_idx=?2",
+                          session_id, rep->index, "replace rep");
     if (res < 0)
         goto fail;
-    sqlite3_bind_int64(st, 1, session_id);
-    sqlite3_bind_int(st, 2, rep->index);
-    if ((res = step_once(db, st, "replace rep")) < 0)
-        goto fail;
-    sqlite3_finalize(st);
     res = hd_db_prepare(db,
                         "INSERT OR REPLACE INTO reps(session_id, idx, set_no, foot, leg,"
                         " t_descent_start, t_bottom, t_hold_end, t_top, descent_s, hold_s,"
@@ -612,25 +627,17 @@ hd_status hd_db_rep_add(hd_db *db, int64_t session_id, const hd_rep *rep, const 
     sqlite3_finalize(st);
     st = NULL;
     /* Sets are derived from the reps; rebuilt so that renumbered sets stay right. */
-    res = hd_db_prepare(db, "DELETE FROM sets WHERE session_id=?1", &st);
+    res = run_for_session(db, "DELETE FROM sets WHERE session_id=?1", session_id, 0,
+                          "update sets");
     if (res < 0)
         goto fail;
-    sqlite3_bind_int64(st, 1, session_id);
-    if ((res = step_once(db, st, "update sets")) < 0)
-        goto fail;
-    sqlite3_finalize(st);
-    res = hd_db_prepare(db,
-                        "INSERT INTO sets(session_id, set_no, t_start, t_end, reps)"
-                        " SELECT session_id, set_no, MIN(t_descent_start), MAX(t_top), COUNT(*)"
-                        " FROM reps WHERE session_id=?1 GROUP BY set_no",
-                        &st);
+    res = run_for_session(db,
+                          "INSERT INTO sets(session_id, set_no, t_start, t_end, reps)"
+                          " SELECT session_id, set_no, MIN(t_descent_start), MAX(t_top), COUNT(*)"
+                          " FROM reps WHERE session_id=?1 GROUP BY set_no",
+                          session_id, 0, "update sets");
     if (res < 0)
         goto fail;
-    sqlite3_bind_int64(st, 1, session_id);
-    if ((res = step_once(db, st, "update sets")) < 0)
-        goto fail;
-    sqlite3_finalize(st);
-    st = NULL;
     if ((res = hd_db_exec(db, "COMMIT", "commit rep")) < 0)
         goto fail;
     return HD_OK;
@@ -662,7 +669,7 @@ hd_status hd_db_session_end(hd_db *db, int64_t session_id, int64_t end_time, dou
     res = step_once(db, st, "end session");
     sqlite3_finalize(st);
     if (res == HD_OK && sqlite3_changes(db->sql) == 0)
-        res = hd_fail(HD_ERR_INVALID, "no session %lld in the database", (long long)session_id);
+        res = no_session(session_id);
     return res;
 }
 
@@ -677,7 +684,7 @@ hd_status hd_db_session_set_note(hd_db *db, int64_t session_id, const char *note
     res = step_once(db, st, "set note");
     sqlite3_finalize(st);
     if (res == HD_OK && sqlite3_changes(db->sql) == 0)
-        res = hd_fail(HD_ERR_INVALID, "no session %lld in the database", (long long)session_id);
+        res = no_session(session_id);
     return res;
 }
 
@@ -693,8 +700,7 @@ hd_status hd_db_pain_add(hd_db *db, int64_t t, int value, int morning, int64_t s
         if (ex < 0)
             return HD_ERR_IO;
         if (!ex)
-            return hd_fail(HD_ERR_INVALID, "no session %lld in the database",
-                           (long long)session_id);
+            return no_session(session_id);
     }
     res = hd_db_prepare(db,
                         "INSERT INTO pain(t, value, morning, session_id, note)"
