@@ -17,6 +17,10 @@
 
 #include "heeldrop/ui.h"
 
+/* The fonts the reference screenshots were made with (tests skip when they are absent). */
+#define HD_SHOT_FONT "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+#define HD_SHOT_FONT_BOLD "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+
 #define HD_SHOT_TOL 40
 #define HD_SHOT_MAX_BAD 0.003
 

@@ -29,8 +29,6 @@
 
 #define W 640
 #define H 360
-#define FONT "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-#define FONT_BOLD "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 
 static hd_ui *ui;
 static const char *write_dir;
@@ -194,7 +192,7 @@ int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--write") == 0)
         write_dir = argv[2];
-    if (access(FONT, R_OK) != 0 || access(FONT_BOLD, R_OK) != 0) {
+    if (access(HD_SHOT_FONT, R_OK) != 0 || access(HD_SHOT_FONT_BOLD, R_OK) != 0) {
         fprintf(stderr, "skip: DejaVu fonts not installed\n");
         return 77;
     }
@@ -218,8 +216,8 @@ int main(int argc, char **argv)
     cfg.height = H;
     cfg.software = 1;
     cfg.audio = 0;
-    cfg.font_path = FONT;
-    cfg.font_bold_path = FONT_BOLD;
+    cfg.font_path = HD_SHOT_FONT;
+    cfg.font_bold_path = HD_SHOT_FONT_BOLD;
     if (hd_ui_create(&cfg, &ui) != HD_OK) {
         fprintf(stderr, "ui: %s\n", hd_last_error());
         return 1;
