@@ -74,6 +74,13 @@ struct Params {
     int rigid_refine = 1;     /* search the foot's shift with its turn */
     double shift_max = 0.2;   /* largest shift, in heel distances */
     double shift_cost = 0.3;  /* ZNCC given up per heel distance of shift */
+    /* A model locked on something that never moves (the floor where the person stood
+     * before stepping up, a shoe left on the step) while the legs move elsewhere: */
+    double static_lock_s = 8;     /* this long with the turn inside static_lock_deg, */
+    double static_lock_deg = 3;
+    double static_motion = 0.6;   /* while this share of 0.5 s samples saw motion, */
+    double lock_comeback_z = 0.9; /* starts a new calibration; the model comes back only
+                                   * when it matches at least this well */
 };
 
 struct Buffered {
@@ -196,7 +203,23 @@ struct hd_tracker {
         std::vector<double> rad, phi;
         double heel_u = 0, heel_n = 0, theta_ref = 0, level_off = 0;
         int hits = 0;
+        double min_z = 0; /* the match it needs to come back */
     } saved;
+
+    /* The static-lock check: a coarse sample of the whole frame every 0.5 s, and per
+     * sample whether anything moved and the range of the measured turn. */
+    struct LockSample {
+        double t = 0;
+        bool motion = false;
+        float dmin = 1e9f, dmax = -1e9f;
+        int n = 0, frames = 0;
+    };
+    std::vector<uint8_t> thumb_prev;
+    double thumb_t = -1;
+    std::deque<LockSample> lock_hist;
+    LockSample lock_cur;
+    bool midset = false;        /* the next calibration is made mid-set (midset_level) */
+    bool level_pending = false; /* marks held back until midset_level has decided */
 
     cv::Mat lift_bg;            /* background of the lift zone, CV_32F */
     cv::Mat lift_cur;
@@ -260,7 +283,11 @@ static hd_status load_params(const char *path, Params *p)
          json_num(root, "foot_band", &p->foot_band);
     double rr = p->rigid_refine;
     ok = ok && json_num(root, "rigid_refine", &rr) && json_num(root, "shift_max", &p->shift_max) &&
-         json_num(root, "shift_cost", &p->shift_cost);
+         json_num(root, "shift_cost", &p->shift_cost) &&
+         json_num(root, "static_lock_s", &p->static_lock_s) &&
+         json_num(root, "static_lock_deg", &p->static_lock_deg) &&
+         json_num(root, "static_motion", &p->static_motion) &&
+         json_num(root, "lock_comeback_z", &p->lock_comeback_z);
     p->rigid_refine = rr != 0;
     const cJSON *lz = cJSON_GetObjectItemCaseSensitive(root, "lift_zone");
     if (ok && lz) {
@@ -277,7 +304,9 @@ static hd_status load_params(const char *path, Params *p)
     ok = ok && p->work_width >= 160 && p->work_width <= 4096 && p->radii >= 6 &&
          p->radii <= 200 && p->phi_step_deg > 0.05 && p->phi_min_deg < p->phi_max_deg &&
          p->r_lo > 0 && p->r_lo < p->r_hi && p->ball_ratio > 0.3 && p->ball_ratio < 1 &&
-         p->calib_min_s > 0 && p->shift_max >= 0 && p->shift_max < 1 && p->shift_cost >= 0;
+         p->calib_min_s > 0 && p->shift_max >= 0 && p->shift_max < 1 && p->shift_cost >= 0 &&
+         p->static_lock_s >= 0 && p->static_lock_deg > 0 && p->static_motion > 0 &&
+         p->static_motion <= 1 && p->lock_comeback_z <= 1;
     if (!ok)
         return hd_fail(HD_ERR_MODEL,
                        "tracker model %s is corrupt (wrong format or a value out of range)",
@@ -2503,6 +2532,62 @@ static void flush_buffer_tracked(hd_tracker *t)
     t->nsum = t->nmot = 0;
 }
 
+/* Step level for a calibration made mid-set, after the static-lock check threw away a model
+ * that followed something else. Mid-set nobody stands flat (a rep runs from the hold
+ * through the top on two feet straight into the next descent), so the reference pose,
+ * the stillest frame early in the window, is a top or a hold, and a top taken as step
+ * level reads every rep below the step: no rep is found at all. The lowest still pose in
+ * the window (a hold, or standing) becomes step level instead, and the nframes frames
+ * just measured are corrected: reps are then counted, with depths too shallow by the
+ * hold's depth when the window holds no standing. The marks since the calibration are
+ * held back (hd_tracker_next) until midset_s of them show what the still poses are. */
+static const double midset_s = 10.0;
+
+static void midset_level(hd_tracker *t, size_t nframes)
+{
+    size_t n = std::min(nframes, t->out.size()), first = t->out.size() - n;
+    double low = 1e9;
+    for (size_t i = first; i < t->out.size();) {
+        if (!(t->out[i].conf > 0)) {
+            i++;
+            continue;
+        }
+        float lo = t->out[i].foot_deg, hi = lo;
+        double sum = 0;
+        size_t j = i;
+        for (; j < t->out.size() && t->out[j].conf > 0; j++) {
+            float v = t->out[j].foot_deg;
+            if (std::max(hi, v) - std::min(lo, v) > 1.5f)
+                break;
+            lo = std::min(lo, v);
+            hi = std::max(hi, v);
+            sum += v;
+        }
+        if (j > i && (t->out[j - 1].pts_us - t->out[i].pts_us) / 1e6 >= 0.4)
+            low = std::min(low, sum / (double)(j - i));
+        i = std::max(j, i + 1);
+    }
+    t->level_pending = false;
+    if (low > -0.5)
+        return;
+    double dl = deg2rad(-low), rheel = std::hypot(t->heel_u, t->heel_n);
+    double mmpp = mm_per_work_px(t);
+    for (size_t i = first; i < t->out.size(); i++) {
+        hd_marks &m = t->out[i];
+        if (!(m.conf > 0))
+            continue;
+        double th = deg2rad(m.foot_deg);
+        double dh = rheel * (std::sin(th + dl) - std::sin(th));
+        m.foot_deg = (float)rad2deg(th + dl);
+        m.heel_px += (float)(dh * t->scale);
+        m.heel_mm += (float)(dh * mmpp);
+    }
+    t->level_off += dl;
+    t->std_theta = t->theta_ref - t->level_off;
+    HD_LOG(HD_LOG_DEBUG, "tracker: calibrated mid-set; the lowest still pose (%.1f deg) is "
+           "taken as step level", low);
+}
+
 /* The scene is chosen: measure the foot, then track every buffered frame. False when the
  * foot found is not convincing (a weak rigid template) and the window can still grow:
  * then calibration goes on, since tracking a wrong foot model invents heights. */
@@ -2547,6 +2632,8 @@ static bool finish_calibration(hd_tracker *t)
     t->hint = HD_HINT_NONE;
     t->saved.valid = false;
     flush_buffer_tracked(t);
+    t->level_pending = t->midset && t->tmpl_ok;
+    t->midset = false;
     return true;
 }
 
@@ -2613,6 +2700,8 @@ static double saved_match(hd_tracker *t, const cv::Mat &img)
  * foot shows up again while calibrating. */
 static void reset_calibration(hd_tracker *t, bool keep)
 {
+    if (t->level_pending)
+        midset_level(t, t->out.size());
     if (t->sc.valid)
         t->last_sc = t->sc;
     t->saved.valid = false;
@@ -2620,7 +2709,12 @@ static void reset_calibration(hd_tracker *t, bool keep)
         swap_saved(t);
         t->saved.valid = true;
         t->saved.hits = 0;
+        t->saved.min_z = 0;
     }
+    t->thumb_prev.clear();
+    t->thumb_t = -1;
+    t->lock_hist.clear();
+    t->lock_cur = hd_tracker::LockSample();
     t->calib_failures = 0;
     t->tmpl_ok = false;
     t->calib_turns.clear();
@@ -2635,6 +2729,92 @@ static void reset_calibration(hd_tracker *t, bool keep)
     t->lost_since = -1;
     t->lift_bg.release();
     t->hint = HD_HINT_CALIBRATING;
+}
+
+/* Whether anything moved between two coarse samples of the frame: enough points changed
+ * by more than 20 levels beyond the change of the whole picture (a light that dims or
+ * flickers changes every point alike). */
+static bool thumb_moved(const std::vector<uint8_t> &a, const std::vector<uint8_t> &b)
+{
+    int hist[511] = {0};
+    size_t n = a.size();
+    for (size_t k = 0; k < n; k++)
+        hist[(int)b[k] - (int)a[k] + 255]++;
+    size_t acc = 0;
+    int med = 0;
+    for (int d = 0; d < 511; d++) {
+        acc += (size_t)hist[d];
+        if (acc * 2 >= n) {
+            med = d - 255;
+            break;
+        }
+    }
+    size_t moved = 0;
+    for (int d = 0; d < 511; d++)
+        if (std::abs(d - 255 - med) > 20)
+            moved += (size_t)hist[d];
+    return moved >= std::max<size_t>(12, n * 3 / 1000);
+}
+
+/* The static-lock check, once per tracked frame: true when the model has measured
+ * (nearly) the same turn for static_lock_s while the picture kept moving elsewhere, i.e.
+ * it follows something that is not the working foot. A whole-frame sample of about 80
+ * columns every 0.5 s is all it reads. */
+static bool static_lock(hd_tracker *t, const hd_frame *f, double tsec, const hd_marks *m)
+{
+    if (t->p.static_lock_s <= 0)
+        return false;
+    hd_tracker::LockSample &c = t->lock_cur;
+    c.frames++;
+    if (m->conf > 0 && std::isfinite(m->foot_deg)) {
+        c.dmin = std::min(c.dmin, m->foot_deg);
+        c.dmax = std::max(c.dmax, m->foot_deg);
+        c.n++;
+    }
+    if (t->thumb_t >= 0 && tsec - t->thumb_t < 0.5)
+        return false;
+    int st = std::max(2, f->width / 80);
+    int nc = f->width / st, nr = f->height / st;
+    std::vector<uint8_t> th((size_t)nc * nr);
+    for (int r = 0; r < nr; r++) {
+        const uint8_t *row = f->plane[0] + (size_t)(r * st + st / 2) * (size_t)f->stride[0];
+        for (int k = 0; k < nc; k++)
+            th[(size_t)r * nc + k] = row[k * st + st / 2];
+    }
+    if (t->thumb_prev.size() == th.size()) {
+        c.motion = thumb_moved(t->thumb_prev, th);
+        c.t = tsec;
+        t->lock_hist.push_back(c);
+    }
+    t->thumb_prev.swap(th);
+    t->thumb_t = tsec;
+    c = hd_tracker::LockSample();
+    while (!t->lock_hist.empty() && tsec - t->lock_hist.front().t > t->p.static_lock_s)
+        t->lock_hist.pop_front();
+    size_t need = (size_t)(t->p.static_lock_s / 0.5) - 1;
+    if (t->lock_hist.size() < need)
+        return false;
+    float lo = 1e9f, hi = -1e9f;
+    int tracked = 0, frames = 0;
+    size_t moving = 0;
+    for (const auto &s : t->lock_hist) {
+        if (s.n) {
+            lo = std::min(lo, s.dmin);
+            hi = std::max(hi, s.dmax);
+        }
+        tracked += s.n;
+        frames += s.frames;
+        moving += s.motion;
+    }
+    /* mostly tracked (a lost model has its own way back), always at the same turn */
+    if (tracked * 4 < frames * 3 || hi - lo >= t->p.static_lock_deg ||
+        (double)moving < t->p.static_motion * (double)t->lock_hist.size())
+        return false;
+    HD_LOG(HD_LOG_DEBUG,
+           "tracker: the foot model has not turned (%.1f deg) in %.1f s while the picture "
+           "moved in %zu of %zu samples: calibrating again", hi - lo, t->p.static_lock_s,
+           moving, t->lock_hist.size());
+    return true;
 }
 
 static hd_status process_frame(hd_tracker *t, const hd_frame *f)
@@ -2688,12 +2868,19 @@ static hd_status process_frame(hd_tracker *t, const hd_frame *f)
         track_one(t, t->roi, cv::Point2d(fx0 / t->scale, fy0 / t->scale), f->pts_us, f->seq,
                   &m);
         t->out.push_back(m);
+        if (t->level_pending && (t->out.back().pts_us - t->out.front().pts_us) / 1e6 >= midset_s)
+            midset_level(t, t->out.size());
         /* Lost for long (the camera moved, the scene changed, the person stepped away):
          * look for the step and the foot again. */
         if (m.conf <= 0 && t->lost_since >= 0 && tsec - t->lost_since > t->p.recalibrate_s) {
             HD_LOG(HD_LOG_DEBUG, "tracker: lost for %.1f s, calibrating again",
                    tsec - t->lost_since);
             reset_calibration(t, true);
+        } else if (static_lock(t, f, tsec, &m)) {
+            reset_calibration(t, true);
+            t->saved.min_z = t->p.lock_comeback_z;
+            t->midset = true;
+            t->have_std = false; /* the standing pose was the wrong model's */
         }
         return HD_OK;
     }
@@ -2730,7 +2917,8 @@ static hd_status process_frame(hd_tracker *t, const hd_frame *f)
     if (t->saved.valid) {
         /* the old foot model back when it matches clearly for a few frames in a row */
         double z = saved_match(t, t->buf.back().img);
-        t->saved.hits = z >= t->p.min_appearance + 0.1 ? t->saved.hits + 1 : 0;
+        double need = std::max(t->p.min_appearance + 0.1, t->saved.min_z);
+        t->saved.hits = z >= need ? t->saved.hits + 1 : 0;
         if (t->saved.hits >= 3) {
             HD_LOG(HD_LOG_DEBUG, "tracker: the last foot model matches again (%.2f)", z);
             swap_saved(t);
@@ -2740,6 +2928,7 @@ static hd_status process_frame(hd_tracker *t, const hd_frame *f)
             t->shift_prev = 0;
             t->jump_frames = 0;
             t->calibrated = true;
+            t->midset = false;
             t->hint = HD_HINT_NONE;
             flush_buffer_tracked(t);
             return HD_OK;
@@ -2842,7 +3031,7 @@ hd_status hd_tracker_process(hd_tracker *t, const hd_frame *f)
 
 hd_status hd_tracker_next(hd_tracker *t, hd_marks *out)
 {
-    if (t->out.empty())
+    if (t->out.empty() || t->level_pending)
         return HD_AGAIN;
     *out = t->out.front();
     t->out.pop_front();
@@ -2857,6 +3046,8 @@ hd_status hd_tracker_finish(hd_tracker *t)
             if (try_calibrate(t))
                 finish_calibration(t);
         }
+        if (t->level_pending)
+            midset_level(t, t->out.size());
         for (Buffered &b : t->buf)
             emit_uncalibrated(t, b.pts, b.seq);
         t->buf.clear();
