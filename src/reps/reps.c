@@ -26,8 +26,10 @@
  *
  * Timings are PROTOCOL's, on the smoothed signal, with every crossing interpolated
  * linearly between samples (sub-frame). When no moment near the lowest point is still
- * for still_s (a sharp turnaround), t_bottom is the moment of the lowest sample, so the
- * rep gets a hold of about nothing and no_hold says so. Top and bottom heights are robust
+ * for still_s, and a still hold within 25 mm above it ended at most 1 s before it, that
+ * lowest point was a transient at the end of the hold (see held_level) and the hold gives
+ * t_bottom; otherwise (a sharp turnaround) t_bottom is the moment of the lowest sample, so
+ * the rep gets a hold of about nothing and no_hold says so. Top and bottom heights are robust
  * estimates of the extremes (level_hist below).
  *
  * Memory: the smoothed history is kept only from the oldest moment a pending timing can
@@ -413,6 +415,41 @@ static double find_bottom(const hd_reps *r, int64_t k0, int64_t k1, double low)
     return NAN;
 }
 
+/* When no moment near the lowest point is still (find_bottom gives NaN), the lowest point
+ * may be a transient at the end of a hold rather than a sharp turnaround: a tracker
+ * disturbed for a few frames when the other foot is set down reads a brief dip just before
+ * the rise, below a hold that was perfectly still. Then the hold is the bottom: the lowest
+ * stretch that stayed still for still_s, ended at most HELD_GAP_S before the lowest sample
+ * (at t_low) and lies within HELD_DIP_MM of it. Returns its height, or NaN when there is
+ * none (a true sharp turnaround). */
+#define HELD_GAP_S 1.0
+#define HELD_DIP_MM 25.0
+static double held_level(const hd_reps *r, int64_t k0, int64_t k1, double t_low, double low)
+{
+    const hd_reps_cfg *c = &r->cfg;
+    double best = NAN;
+    int64_t i = k0;
+    while (i < k1) {
+        if (fabs(H_AT(r, i)->v) >= c->still_mm_s) {
+            i++;
+            continue;
+        }
+        int64_t j = i;
+        double lo = INFINITY;
+        while (j < k1 && fabs(H_AT(r, j)->v) < c->still_mm_s) {
+            if (H_AT(r, j)->y < lo)
+                lo = H_AT(r, j)->y;
+            j++;
+        }
+        double ts = H_AT(r, i)->t, te = H_AT(r, j - 1)->t;
+        if (te - ts >= c->still_s - HD_REPS_T_EPS && te >= t_low - HELD_GAP_S &&
+            lo <= low + HELD_DIP_MM && (isnan(best) || lo < best))
+            best = lo;
+        i = j;
+    }
+    return best;
+}
+
 /* Bounce: between a and b, the heel rises at least bounce_mm and falls at least bounce_mm
  * again within bounce_s. Points are the samples strictly inside plus both ends. */
 static int find_bounce(const hd_reps *r, double a, double b)
@@ -685,19 +722,38 @@ static void provisional(hd_reps *r)
     int64_t ci = r->up_i;
 
     double tds = scan_descent_start(r, r->bmin_i, top);
-    double tb = find_bottom(r, first_at_or_after(r, tds), ci, low);
+    int64_t k0 = first_at_or_after(r, tds);
+    double tb = find_bottom(r, k0, ci, low);
+    int held = 0;
+    if (isnan(tb)) {
+        double level = held_level(r, k0, ci, HT(r, r->bmin_i), low);
+        if (!isnan(level)) {
+            tb = find_bottom(r, k0, ci, level);
+            held = !isnan(tb);
+        }
+    }
     if (isnan(tb))
         tb = HT(r, r->bmin_i); /* sharp turnaround: the moment of the lowest point */
     double yb = y_at(r, tb);
 
     /* t_hold_end: the last moment before the rise within near_mm of the height at
-     * t_bottom. For a shallow rep that band reaches above top_mm, hence the extension. */
-    int64_t e = ci;
-    while (e < r->cur && fabs(HY(r, e) - yb) <= c->near_mm)
-        e++;
+     * t_bottom. For a shallow rep that band reaches above top_mm, hence the extension.
+     * After a held bottom, the transient below the hold (from where the heel first
+     * drops out of that band) is no bounce: the bounce rule looks at the hold before it. */
     int64_t kb = first_at_or_after(r, tb);
     while (kb <= r->cur && HT(r, kb) <= tb)
         kb++;
+    int64_t e = ci;
+    while (e < r->cur && fabs(HY(r, e) - yb) <= c->near_mm)
+        e++;
+    double dip = INFINITY;
+    if (held) {
+        int64_t d = kb;
+        while (d < ci && HY(r, d) >= yb - c->near_mm)
+            d++;
+        if (d < ci)
+            dip = HT(r, d);
+    }
     int64_t j = e - 1;
     while (j >= kb && fabs(HY(r, j) - yb) > c->near_mm)
         j--;
@@ -734,7 +790,7 @@ static void provisional(hd_reps *r)
         w |= HD_WARN_NO_HOLD;
     if (rep.hold_s > c->long_hold_s)
         w |= HD_WARN_LONG_HOLD;
-    if (find_bounce(r, tb, the))
+    if (find_bounce(r, tb, the < dip ? the : dip))
         w |= HD_WARN_BOUNCE;
     if (bilateral)
         w |= HD_WARN_BILATERAL;

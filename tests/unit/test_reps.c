@@ -770,6 +770,49 @@ static void test_warn_bounce(void)
     free(ru);
 }
 
+/* A still hold that ends in a short dip below it right before the rise (a tracker
+ * disturbed while the other foot is set down): no moment near the dip's lowest point is
+ * still, so the hold is the bottom, and the dip is neither a bounce nor the end of a
+ * hold of nothing. A dip of `dip` mm over `dur` s. */
+static unsigned dip_rep(const hd_reps_cfg *c, double dip, double dur, double noise, run *ru)
+{
+    trace *tr = tr_new(0.0);
+    tr_start(tr, 2.0, 60.0, 2.0); /* the drop starts at 5.0 s */
+    tr_move(tr, 4.0, -40.0);
+    tr_hold(tr, 2.0);
+    tr_move(tr, dur / 2, -40.0 - dip);
+    tr_move(tr, dur / 2, -40.0);
+    tr_move(tr, 1.5, 60.0);
+    tr_hold(tr, 2.0);
+    tr_move(tr, 1.0, 0.0);
+    tr_hold(tr, 2.0);
+    feed(tr, c, (feed_opts){30.0, noise, 5, 0}, ru);
+    free(tr);
+    return ru->n == 1 ? ru->reps[0].warnings : 0xffffu;
+}
+
+static void test_held_bottom(void)
+{
+    hd_reps_cfg c;
+    cfg_std(&c);
+    run *ru = malloc(sizeof(run));
+    for (int k = 0; k < 2; k++) {
+        double noise = k ? 1.5 : 0.0;
+        CHECK(dip_rep(&c, 20.0, 0.3, noise, ru) == 0);
+        CHECK(ru->n == 1);
+        /* as on a clean hold: t_bottom where the smoothed descent settles, t_hold_end
+         * where the rise leaves the hold's band (the dip lies inside the hold) */
+        CHECK_NEAR(ru->reps[0].t_bottom, 8.7, 0.15);
+        CHECK_NEAR(ru->reps[0].hold_s, 2.8, 0.2);
+        CHECK(ru->reps[0].depth_mm > 45.0); /* the depth is still the lowest point's */
+    }
+    /* a dip 80 mm under the hold (over 25 mm even after smoothing) is too far below it
+     * to call the hold the bottom: the lowest point stands, as for a sharp turnaround */
+    CHECK(dip_rep(&c, 80.0, 0.3, 0.0, ru) & HD_WARN_NO_HOLD);
+    CHECK_NEAR(ru->reps[0].t_bottom, 11.15, 0.25);
+    free(ru);
+}
+
 static void test_warn_bilateral(void)
 {
     hd_reps_cfg c;
@@ -1216,6 +1259,7 @@ int main(void)
     RUN(test_classify);
     RUN(test_warn_timing);
     RUN(test_warn_bounce);
+    RUN(test_held_bottom);
     RUN(test_warn_bilateral);
     RUN(test_warn_partial);
     RUN(test_warn_uncertain);
