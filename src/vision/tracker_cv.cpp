@@ -165,6 +165,9 @@ struct hd_tracker {
      * free of the pivot's error, and the heel where it really is. */
     cv::Point2d tshift;
     std::vector<float> tmpl_cu, tmpl_cn; /* template cells in step coordinates from P */
+    /* made with tmpl_cu: the template's own sums and the cells' extent, for rigid_zncc */
+    double rig_sa = 0, rig_saa = 0;
+    float rig_cu_lo = 0, rig_cu_hi = 0, rig_cn_lo = 0, rig_cn_hi = 0;
     cv::Mat tmpl_relx, tmpl_rely;    /* template grid offsets from the pivot */
     int jump_frames = 0, jump_to = 0; /* a far match seen this many frames in a row */
     double last_z = 0;               /* the last accepted match (0 when lost) */
@@ -2053,6 +2056,36 @@ static double rigid_zncc(const hd_tracker *t, const cv::Mat &img, cv::Point2d or
     double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
     int n = 0;
     const float *cu = t->tmpl_cu.data(), *cn = t->tmpl_cn.data(), *tv = t->tmpl_val.data();
+    /* The usual case: the turned template's bounding box lies inside the image (with a
+     * margin far above the rounding of x and y), so no cell is skipped, n = m, and sa, saa
+     * are the template's own sums (made in this loop's order): only the image side is
+     * summed, with no bounds test. The same doubles in the same order, so the same result. */
+    const double mg = 1e-6;
+    double xl = bx + std::min(t->rig_cu_lo * ax, t->rig_cu_hi * ax) +
+                std::min(t->rig_cn_lo * cx, t->rig_cn_hi * cx);
+    double xh = bx + std::max(t->rig_cu_lo * ax, t->rig_cu_hi * ax) +
+                std::max(t->rig_cn_lo * cx, t->rig_cn_hi * cx);
+    double yl = by + std::min(t->rig_cu_lo * ay, t->rig_cu_hi * ay) +
+                std::min(t->rig_cn_lo * cy, t->rig_cn_hi * cy);
+    double yh = by + std::max(t->rig_cu_lo * ay, t->rig_cu_hi * ay) +
+                std::max(t->rig_cn_lo * cy, t->rig_cn_hi * cy);
+    if (m > 0 && xl >= mg && yl >= mg && xh < xmax - mg && yh < ymax - mg) {
+        const uchar *data = img.data;
+        size_t step = img.step[0];
+        for (size_t k = 0; k < m; k++) {
+            double x = bx + cu[k] * ax + cn[k] * cx, y = by + cu[k] * ay + cn[k] * cy;
+            int xi = (int)x, yi = (int)y;
+            double fx = x - xi, fy = y - yi;
+            const uchar *r0 = data + (size_t)yi * step + xi, *r1 = r0 + step;
+            double v = (1 - fy) * (r0[0] + fx * (r0[1] - r0[0])) +
+                       fy * (r1[0] + fx * (r1[1] - r1[0]));
+            double a = tv[k];
+            sb += v;
+            sbb += v * v;
+            sab += a * v;
+        }
+        return zncc_from_sums((int)m, (int)m / 2, t->rig_sa, sb, t->rig_saa, sbb, sab);
+    }
     for (size_t k = 0; k < m; k++) {
         double x = bx + cu[k] * ax + cn[k] * cx, y = by + cu[k] * ay + cn[k] * cy;
         if (!(x >= 0 && y >= 0 && x < xmax && y < ymax))
@@ -2092,25 +2125,47 @@ static double refine_rigid(const hd_tracker *t, const cv::Mat &img, cv::Point2d 
     if (best < -1.5)
         return -1;
     double sd = deg2rad(t->p.phi_step_deg), st = std::max(0.6, 0.03 * sc.rh);
+    /* The points costed so far, on the search's lattice (units of the smallest step: the
+     * steps only halve, at most 12 times). A point met again is not costed again: it was
+     * costed before the search last moved, and every move gains more than 1e-4, so it
+     * cannot win now (a few per frame on the bench clip; it changes no result). */
+    struct Pt {
+        int d, a, b;
+    };
+    Pt seen[1 + 12 * 6];
+    int nseen = 0, q = 1 << 12;
+    Pt at = {0, 0, 0};
+    seen[nseen++] = at;
     for (int it = 0; it < 12 && (sd > deg2rad(0.06) || st > 0.1); it++) {
         bool moved = false;
         const double cand[6][3] = {{sd, 0, 0}, {-sd, 0, 0}, {0, st, 0},
                                    {0, -st, 0}, {0, 0, st}, {0, 0, -st}};
-        for (const auto &c : cand) {
-            double nd = *d + c[0];
-            cv::Point2d nt = *T + sc.u * c[1] + sc.n * c[2];
+        const int lat[6][3] = {{q, 0, 0}, {-q, 0, 0}, {0, q, 0},
+                               {0, -q, 0}, {0, 0, q}, {0, 0, -q}};
+        for (int c = 0; c < 6; c++) {
+            Pt np = {at.d + lat[c][0], at.a + lat[c][1], at.b + lat[c][2]};
+            bool again = false;
+            for (int k = 0; k < nseen && !again; k++)
+                again = seen[k].d == np.d && seen[k].a == np.a && seen[k].b == np.b;
+            if (again)
+                continue;
+            seen[nseen++] = np;
+            double nd = *d + cand[c][0];
+            cv::Point2d nt = *T + sc.u * cand[c][1] + sc.n * cand[c][2];
             double v = cost(nd, nt);
             if (v > best + 1e-4) {
                 best = v;
                 best_z = z;
                 *d = nd;
                 *T = nt;
+                at = np;
                 moved = true;
             }
         }
         if (!moved) {
             sd *= 0.5;
             st *= 0.5;
+            q /= 2;
         }
     }
     return best_z;
@@ -2155,6 +2210,18 @@ static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin
             double r = t->tr_radius[t->tmpl_i[k]], ph = t->tr_phi[t->tmpl_j[k]];
             t->tmpl_cu[k] = (float)(r * std::cos(ph));
             t->tmpl_cn[k] = (float)(r * std::sin(ph));
+        }
+        t->rig_sa = t->rig_saa = 0;
+        t->rig_cu_lo = t->rig_cn_lo = m ? HUGE_VALF : 0;
+        t->rig_cu_hi = t->rig_cn_hi = m ? -HUGE_VALF : 0;
+        for (size_t k = 0; k < m; k++) {
+            double a = t->tmpl_val[k]; /* as rigid_zncc sums them */
+            t->rig_sa += a;
+            t->rig_saa += a * a;
+            t->rig_cu_lo = std::min(t->rig_cu_lo, t->tmpl_cu[k]);
+            t->rig_cu_hi = std::max(t->rig_cu_hi, t->tmpl_cu[k]);
+            t->rig_cn_lo = std::min(t->rig_cn_lo, t->tmpl_cn[k]);
+            t->rig_cn_hi = std::max(t->rig_cn_hi, t->tmpl_cn[k]);
         }
     }
     bool recent = t->tracking && (t->lost_since < 0 || tsec - t->lost_since < 0.5);
