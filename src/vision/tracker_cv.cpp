@@ -33,6 +33,10 @@
 #include <string>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h> /* rigid_zncc's sampling, two cells at a time (x86-64 baseline) */
+#endif
+
 #include <cjson/cJSON.h>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
@@ -2072,7 +2076,43 @@ static double rigid_zncc(const hd_tracker *t, const cv::Mat &img, cv::Point2d or
     if (m > 0 && xl >= mg && yl >= mg && xh < xmax - mg && yh < ymax - mg) {
         const uchar *data = img.data;
         size_t step = img.step[0];
-        for (size_t k = 0; k < m; k++) {
+        size_t k = 0;
+#if defined(__SSE2__)
+        /* Two cells per pass: each lane does the scalar loop's operations in its order
+         * (packed IEEE doubles, no fused multiply-add), and the sums stay serial. */
+        const __m128d vbx = _mm_set1_pd(bx), vby = _mm_set1_pd(by), one = _mm_set1_pd(1.0);
+        const __m128d vax = _mm_set1_pd(ax), vay = _mm_set1_pd(ay);
+        const __m128d vcx = _mm_set1_pd(cx), vcy = _mm_set1_pd(cy);
+        for (; k + 2 <= m; k += 2) {
+            __m128d pu = _mm_cvtps_pd(_mm_castpd_ps(_mm_load_sd((const double *)(cu + k))));
+            __m128d pn = _mm_cvtps_pd(_mm_castpd_ps(_mm_load_sd((const double *)(cn + k))));
+            __m128d x = _mm_add_pd(_mm_add_pd(vbx, _mm_mul_pd(pu, vax)), _mm_mul_pd(pn, vcx));
+            __m128d y = _mm_add_pd(_mm_add_pd(vby, _mm_mul_pd(pu, vay)), _mm_mul_pd(pn, vcy));
+            __m128i xi = _mm_cvttpd_epi32(x), yi = _mm_cvttpd_epi32(y);
+            __m128d fx = _mm_sub_pd(x, _mm_cvtepi32_pd(xi));
+            __m128d fy = _mm_sub_pd(y, _mm_cvtepi32_pd(yi));
+            int x0 = _mm_cvtsi128_si32(xi), x1 = _mm_cvtsi128_si32(_mm_shuffle_epi32(xi, 1));
+            int y0 = _mm_cvtsi128_si32(yi), y1 = _mm_cvtsi128_si32(_mm_shuffle_epi32(yi, 1));
+            const uchar *a0 = data + (size_t)y0 * step + x0, *b0 = a0 + step;
+            const uchar *a1 = data + (size_t)y1 * step + x1, *b1 = a1 + step;
+            __m128d p00 = _mm_cvtepi32_pd(_mm_setr_epi32(a0[0], a1[0], 0, 0));
+            __m128d p10 = _mm_cvtepi32_pd(_mm_setr_epi32(b0[0], b1[0], 0, 0));
+            __m128d d0 = _mm_cvtepi32_pd(_mm_setr_epi32(a0[1] - a0[0], a1[1] - a1[0], 0, 0));
+            __m128d d1 = _mm_cvtepi32_pd(_mm_setr_epi32(b0[1] - b0[0], b1[1] - b1[0], 0, 0));
+            __m128d top = _mm_add_pd(p00, _mm_mul_pd(fx, d0));
+            __m128d bot = _mm_add_pd(p10, _mm_mul_pd(fx, d1));
+            __m128d v = _mm_add_pd(_mm_mul_pd(_mm_sub_pd(one, fy), top), _mm_mul_pd(fy, bot));
+            double vv[2];
+            _mm_storeu_pd(vv, v);
+            for (int l = 0; l < 2; l++) {
+                double a = tv[k + l];
+                sb += vv[l];
+                sbb += vv[l] * vv[l];
+                sab += a * vv[l];
+            }
+        }
+#endif
+        for (; k < m; k++) {
             double x = bx + cu[k] * ax + cn[k] * cx, y = by + cu[k] * ay + cn[k] * cy;
             int xi = (int)x, yi = (int)y;
             double fx = x - xi, fy = y - yi;
