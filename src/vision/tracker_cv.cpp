@@ -2010,8 +2010,32 @@ static double zncc_from_sums(int n, int min_n, double sa, double sb, double saa,
     return (sab - sa * sb / n) / std::sqrt(va * vb);
 }
 
-/* ZNCC of the template against polar image S shifted by s angle steps. */
-static double tmpl_zncc(const hd_tracker *t, const cv::Mat &S, int s)
+/* The template's own sums and column range, made once per frame for tmpl_zncc. */
+struct TmplSums {
+    double sa = 0, saa = 0;
+    int jlo = 0, jhi = -1;
+};
+
+static TmplSums tmpl_sums(const hd_tracker *t)
+{
+    TmplSums ts;
+    size_t m = t->tmpl_val.size();
+    if (m == 0 || t->tmpl_j.size() != m)
+        return ts;
+    ts.jlo = ts.jhi = t->tmpl_j[0];
+    for (size_t k = 0; k < m; k++) {
+        double x = t->tmpl_val[k];
+        ts.sa += x;
+        ts.saa += x * x;
+        ts.jlo = std::min(ts.jlo, t->tmpl_j[k]);
+        ts.jhi = std::max(ts.jhi, t->tmpl_j[k]);
+    }
+    return ts;
+}
+
+/* ZNCC of the template against polar image S shifted by s angle steps; ts from
+ * tmpl_sums() of the same template. */
+static double tmpl_zncc(const hd_tracker *t, const cv::Mat &S, int s, const TmplSums &ts)
 {
     /* The template's pixels as offsets into the continuous polar image: one add and one
      * load per pixel (this is the tracker's inner loop). */
@@ -2024,6 +2048,35 @@ static double tmpl_zncc(const hd_tracker *t, const cv::Mat &S, int s)
     const float *base = S.ptr<float>(0) + s;
     const int *off = t->tmpl_off.data(), *tj = t->tmpl_j.data();
     const float *tv = t->tmpl_val.data();
+    /* The usual case: no template column leaves the grid at this shift. Then, when no
+     * sample is invalid either, n = m and sa, saa are the template's own sums: only the
+     * image side is summed, in two interleaved chains (faster; the last bits differ from
+     * one chain). An invalid sample sends the shift to the general loop below. */
+    if (m > 0 && ts.jhi >= ts.jlo && s + ts.jlo >= 0 && s + ts.jhi < (int)na) {
+        double b0 = 0, b1 = 0, bb0 = 0, bb1 = 0, ab0 = 0, ab1 = 0;
+        float lo = 0;
+        size_t k = 0;
+        for (; k + 2 <= m; k += 2) {
+            float v0 = base[off[k]], v1 = base[off[k + 1]];
+            lo = std::min(lo, std::min(v0, v1));
+            b0 += v0;
+            b1 += v1;
+            bb0 += (double)v0 * v0;
+            bb1 += (double)v1 * v1;
+            ab0 += (double)tv[k] * v0;
+            ab1 += (double)tv[k + 1] * v1;
+        }
+        for (; k < m; k++) {
+            float v = base[off[k]];
+            lo = std::min(lo, v);
+            b0 += v;
+            bb0 += (double)v * v;
+            ab0 += (double)tv[k] * v;
+        }
+        if (lo >= 0)
+            return zncc_from_sums((int)m, (int)m / 2, ts.sa, b0 + b1, ts.saa, bb0 + bb1,
+                                  ab0 + ab1);
+    }
     for (size_t k = 0; k < m; k++) {
         if ((unsigned)(tj[k] + s) >= na)
             continue;
@@ -2063,7 +2116,8 @@ static double rigid_zncc(const hd_tracker *t, const cv::Mat &img, cv::Point2d or
     /* The usual case: the turned template's bounding box lies inside the image (with a
      * margin far above the rounding of x and y), so no cell is skipped, n = m, and sa, saa
      * are the template's own sums (made in this loop's order): only the image side is
-     * summed, with no bounds test. The same doubles in the same order, so the same result. */
+     * summed, with no bounds test (the scalar loop gives the general loop's result bit for
+     * bit; the SSE2 loop sums in two chains, so its last bits differ). */
     const double mg = 1e-6;
     double xl = bx + std::min(t->rig_cu_lo * ax, t->rig_cu_hi * ax) +
                 std::min(t->rig_cn_lo * cx, t->rig_cn_hi * cx);
@@ -2078,8 +2132,10 @@ static double rigid_zncc(const hd_tracker *t, const cv::Mat &img, cv::Point2d or
         size_t step = img.step[0];
         size_t k = 0;
 #if defined(__SSE2__)
-        /* Two cells per pass: each lane does the scalar loop's operations in its order
-         * (packed IEEE doubles, no fused multiply-add), and the sums stay serial. */
+        /* Two cells per pass, in packed doubles, each lane summing every other cell (two
+         * chains of additions instead of one: the sums' last bits differ from the scalar
+         * loop's). */
+        __m128d qb = _mm_setzero_pd(), qbb = _mm_setzero_pd(), qab = _mm_setzero_pd();
         const __m128d vbx = _mm_set1_pd(bx), vby = _mm_set1_pd(by), one = _mm_set1_pd(1.0);
         const __m128d vax = _mm_set1_pd(ax), vay = _mm_set1_pd(ay);
         const __m128d vcx = _mm_set1_pd(cx), vcy = _mm_set1_pd(cy);
@@ -2102,15 +2158,18 @@ static double rigid_zncc(const hd_tracker *t, const cv::Mat &img, cv::Point2d or
             __m128d top = _mm_add_pd(p00, _mm_mul_pd(fx, d0));
             __m128d bot = _mm_add_pd(p10, _mm_mul_pd(fx, d1));
             __m128d v = _mm_add_pd(_mm_mul_pd(_mm_sub_pd(one, fy), top), _mm_mul_pd(fy, bot));
-            double vv[2];
-            _mm_storeu_pd(vv, v);
-            for (int l = 0; l < 2; l++) {
-                double a = tv[k + l];
-                sb += vv[l];
-                sbb += vv[l] * vv[l];
-                sab += a * vv[l];
-            }
+            __m128d a = _mm_cvtps_pd(_mm_castpd_ps(_mm_load_sd((const double *)(tv + k))));
+            qb = _mm_add_pd(qb, v);
+            qbb = _mm_add_pd(qbb, _mm_mul_pd(v, v));
+            qab = _mm_add_pd(qab, _mm_mul_pd(a, v));
         }
+        double lane[2];
+        _mm_storeu_pd(lane, qb);
+        sb = lane[0] + lane[1];
+        _mm_storeu_pd(lane, qbb);
+        sbb = lane[0] + lane[1];
+        _mm_storeu_pd(lane, qab);
+        sab = lane[0] + lane[1];
 #endif
         for (; k < m; k++) {
             double x = bx + cu[k] * ax + cn[k] * cx, y = by + cu[k] * ay + cn[k] * cy;
@@ -2289,10 +2348,11 @@ static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin
     int sp = (int)std::lround(t->shift_prev);
     /* coarse steps over the range, then every step near the coarse best and near the
      * last angle (the ZNCC peak of a foot is several steps wide) */
+    const TmplSums ts = tmpl_sums(t);
     auto eval = [&](int sh) {
         if (sh < s0 || sh > s1 || z[sh - s0] > -1.5)
             return;
-        z[sh - s0] = tmpl_zncc(t, S, sh);
+        z[sh - s0] = tmpl_zncc(t, S, sh, ts);
     };
     for (int sh = s0; sh <= s1; sh++)
         z[sh - s0] = -2;
@@ -2694,8 +2754,9 @@ static double best_match(hd_tracker *t, const cv::Mat &img)
     int s1 = std::min(na / 2, (int)std::ceil((deg2rad(65) - t->theta_ref) / step));
     double best = -1;
     int bs = s0;
+    const TmplSums ts = tmpl_sums(t);
     for (int sh = s0; sh <= s1; sh += 3) {
-        double z = tmpl_zncc(t, S, sh);
+        double z = tmpl_zncc(t, S, sh, ts);
         if (z > best) {
             best = z;
             bs = sh;
@@ -2703,7 +2764,7 @@ static double best_match(hd_tracker *t, const cv::Mat &img)
     }
     for (int sh = bs - 2; sh <= bs + 2; sh++)
         if (sh >= s0 && sh <= s1)
-            best = std::max(best, tmpl_zncc(t, S, sh));
+            best = std::max(best, tmpl_zncc(t, S, sh, ts));
     return best;
 }
 
