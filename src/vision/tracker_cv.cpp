@@ -2094,6 +2094,14 @@ static double tmpl_zncc(const hd_tracker *t, const cv::Mat &S, int s, const Tmpl
     return zncc_from_sums(n, (int)m / 2, sa, sb, saa, sbb, sab);
 }
 
+#if defined(__SSE2__)
+/* Two floats at p as packed doubles (an 8-byte load through the may-alias vector type). */
+static inline __m128d load2f(const float *p)
+{
+    return _mm_cvtps_pd(_mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)p)));
+}
+#endif
+
 /* ZNCC of the template against img (work scale, CV_8U, top-left corner at origin) with
  * the foot turned by d about P and then shifted by T (work px). Outside pixels are
  * skipped; -1 when fewer than half the template lands inside. */
@@ -2140,8 +2148,8 @@ static double rigid_zncc(const hd_tracker *t, const cv::Mat &img, cv::Point2d or
         const __m128d vax = _mm_set1_pd(ax), vay = _mm_set1_pd(ay);
         const __m128d vcx = _mm_set1_pd(cx), vcy = _mm_set1_pd(cy);
         for (; k + 2 <= m; k += 2) {
-            __m128d pu = _mm_cvtps_pd(_mm_castpd_ps(_mm_load_sd((const double *)(cu + k))));
-            __m128d pn = _mm_cvtps_pd(_mm_castpd_ps(_mm_load_sd((const double *)(cn + k))));
+            __m128d pu = load2f(cu + k);
+            __m128d pn = load2f(cn + k);
             __m128d x = _mm_add_pd(_mm_add_pd(vbx, _mm_mul_pd(pu, vax)), _mm_mul_pd(pn, vcx));
             __m128d y = _mm_add_pd(_mm_add_pd(vby, _mm_mul_pd(pu, vay)), _mm_mul_pd(pn, vcy));
             __m128i xi = _mm_cvttpd_epi32(x), yi = _mm_cvttpd_epi32(y);
@@ -2158,7 +2166,7 @@ static double rigid_zncc(const hd_tracker *t, const cv::Mat &img, cv::Point2d or
             __m128d top = _mm_add_pd(p00, _mm_mul_pd(fx, d0));
             __m128d bot = _mm_add_pd(p10, _mm_mul_pd(fx, d1));
             __m128d v = _mm_add_pd(_mm_mul_pd(_mm_sub_pd(one, fy), top), _mm_mul_pd(fy, bot));
-            __m128d a = _mm_cvtps_pd(_mm_castpd_ps(_mm_load_sd((const double *)(tv + k))));
+            __m128d a = load2f(tv + k);
             qb = _mm_add_pd(qb, v);
             qbb = _mm_add_pd(qbb, _mm_mul_pd(v, v));
             qab = _mm_add_pd(qab, _mm_mul_pd(a, v));
