@@ -793,18 +793,27 @@ static double rigid_pivot(hd_tracker *t, cv::Point2d o, cv::Point2d d, double le
     std::vector<std::vector<uchar>> alive(nb);
     pos[rest] = p0;
     alive[rest].assign(p0.size(), 1);
+    /* Each frame's pyramid is built once, as calcOpticalFlowPyrLK builds it from an image,
+     * and serves as the next frame's previous one (instead of being built twice). A fresh
+     * vector each time: building into an old one would write over pyramids still shared. */
+    const cv::Size lk_win(11, 11);
+    std::vector<cv::Mat> pyr_rest;
+    cv::buildOpticalFlowPyramid(R0, pyr_rest, lk_win, 2, false);
     for (int dir = -1; dir <= 1; dir += 2) {
         std::vector<cv::Point2f> cur = p0, next;
         std::vector<uchar> al(p0.size(), 1), ok;
         std::vector<float> err;
+        std::vector<cv::Mat> pyr_prev = pyr_rest;
         for (int f = rest + dir; f >= 0 && f < nb; f += dir) {
-            cv::calcOpticalFlowPyrLK(t->buf[f - dir].img, t->buf[f].img, cur, next, ok, err,
-                                     cv::Size(11, 11), 2);
+            std::vector<cv::Mat> pyr_next;
+            cv::buildOpticalFlowPyramid(t->buf[f].img, pyr_next, lk_win, 2, false);
+            cv::calcOpticalFlowPyrLK(pyr_prev, pyr_next, cur, next, ok, err, lk_win, 2);
             for (size_t k = 0; k < al.size(); k++)
                 al[k] = al[k] && ok[k];
             pos[f] = next;
             alive[f] = al;
             cur.swap(next);
+            pyr_prev = std::move(pyr_next);
         }
     }
     /* Per frame, several rotating rigid groups (the working foot, the lifted one, a leg);
