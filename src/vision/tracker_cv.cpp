@@ -33,6 +33,10 @@
 #include <string>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h> /* rigid_zncc's sampling, two cells at a time (x86-64 baseline) */
+#endif
+
 #include <cjson/cJSON.h>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
@@ -172,6 +176,9 @@ struct hd_tracker {
      * free of the pivot's error, and the heel where it really is. */
     cv::Point2d tshift;
     std::vector<float> tmpl_cu, tmpl_cn; /* template cells in step coordinates from P */
+    /* made with tmpl_cu: the template's own sums and the cells' extent, for rigid_zncc */
+    double rig_sa = 0, rig_saa = 0;
+    float rig_cu_lo = 0, rig_cu_hi = 0, rig_cn_lo = 0, rig_cn_hi = 0;
     cv::Mat tmpl_relx, tmpl_rely;    /* template grid offsets from the pivot */
     int jump_frames = 0, jump_to = 0; /* a far match seen this many frames in a row */
     double last_z = 0;               /* the last accepted match (0 when lost) */
@@ -815,18 +822,27 @@ static double rigid_pivot(hd_tracker *t, cv::Point2d o, cv::Point2d d, double le
     std::vector<std::vector<uchar>> alive(nb);
     pos[rest] = p0;
     alive[rest].assign(p0.size(), 1);
+    /* Each frame's pyramid is built once, as calcOpticalFlowPyrLK builds it from an image,
+     * and serves as the next frame's previous one (instead of being built twice). A fresh
+     * vector each time: building into an old one would write over pyramids still shared. */
+    const cv::Size lk_win(11, 11);
+    std::vector<cv::Mat> pyr_rest;
+    cv::buildOpticalFlowPyramid(R0, pyr_rest, lk_win, 2, false);
     for (int dir = -1; dir <= 1; dir += 2) {
         std::vector<cv::Point2f> cur = p0, next;
         std::vector<uchar> al(p0.size(), 1), ok;
         std::vector<float> err;
+        std::vector<cv::Mat> pyr_prev = pyr_rest;
         for (int f = rest + dir; f >= 0 && f < nb; f += dir) {
-            cv::calcOpticalFlowPyrLK(t->buf[f - dir].img, t->buf[f].img, cur, next, ok, err,
-                                     cv::Size(11, 11), 2);
+            std::vector<cv::Mat> pyr_next;
+            cv::buildOpticalFlowPyramid(t->buf[f].img, pyr_next, lk_win, 2, false);
+            cv::calcOpticalFlowPyrLK(pyr_prev, pyr_next, cur, next, ok, err, lk_win, 2);
             for (size_t k = 0; k < al.size(); k++)
                 al[k] = al[k] && ok[k];
             pos[f] = next;
             alive[f] = al;
             cur.swap(next);
+            pyr_prev = std::move(pyr_next);
         }
     }
     /* Per frame, several rotating rigid groups (the working foot, the lifted one, a leg);
@@ -2032,8 +2048,32 @@ static double zncc_from_sums(int n, int min_n, double sa, double sb, double saa,
     return (sab - sa * sb / n) / std::sqrt(va * vb);
 }
 
-/* ZNCC of the template against polar image S shifted by s angle steps. */
-static double tmpl_zncc(const hd_tracker *t, const cv::Mat &S, int s)
+/* The template's own sums and column range, made once per frame for tmpl_zncc. */
+struct TmplSums {
+    double sa = 0, saa = 0;
+    int jlo = 0, jhi = -1;
+};
+
+static TmplSums tmpl_sums(const hd_tracker *t)
+{
+    TmplSums ts;
+    size_t m = t->tmpl_val.size();
+    if (m == 0 || t->tmpl_j.size() != m)
+        return ts;
+    ts.jlo = ts.jhi = t->tmpl_j[0];
+    for (size_t k = 0; k < m; k++) {
+        double x = t->tmpl_val[k];
+        ts.sa += x;
+        ts.saa += x * x;
+        ts.jlo = std::min(ts.jlo, t->tmpl_j[k]);
+        ts.jhi = std::max(ts.jhi, t->tmpl_j[k]);
+    }
+    return ts;
+}
+
+/* ZNCC of the template against polar image S shifted by s angle steps; ts from
+ * tmpl_sums() of the same template. */
+static double tmpl_zncc(const hd_tracker *t, const cv::Mat &S, int s, const TmplSums &ts)
 {
     /* The template's pixels as offsets into the continuous polar image: one add and one
      * load per pixel (this is the tracker's inner loop). */
@@ -2046,6 +2086,35 @@ static double tmpl_zncc(const hd_tracker *t, const cv::Mat &S, int s)
     const float *base = S.ptr<float>(0) + s;
     const int *off = t->tmpl_off.data(), *tj = t->tmpl_j.data();
     const float *tv = t->tmpl_val.data();
+    /* The usual case: no template column leaves the grid at this shift. Then, when no
+     * sample is invalid either, n = m and sa, saa are the template's own sums: only the
+     * image side is summed, in two interleaved chains (faster; the last bits differ from
+     * one chain). An invalid sample sends the shift to the general loop below. */
+    if (m > 0 && ts.jhi >= ts.jlo && s + ts.jlo >= 0 && s + ts.jhi < (int)na) {
+        double b0 = 0, b1 = 0, bb0 = 0, bb1 = 0, ab0 = 0, ab1 = 0;
+        float lo = 0;
+        size_t k = 0;
+        for (; k + 2 <= m; k += 2) {
+            float v0 = base[off[k]], v1 = base[off[k + 1]];
+            lo = std::min(lo, std::min(v0, v1));
+            b0 += v0;
+            b1 += v1;
+            bb0 += (double)v0 * v0;
+            bb1 += (double)v1 * v1;
+            ab0 += (double)tv[k] * v0;
+            ab1 += (double)tv[k + 1] * v1;
+        }
+        for (; k < m; k++) {
+            float v = base[off[k]];
+            lo = std::min(lo, v);
+            b0 += v;
+            bb0 += (double)v * v;
+            ab0 += (double)tv[k] * v;
+        }
+        if (lo >= 0)
+            return zncc_from_sums((int)m, (int)m / 2, ts.sa, b0 + b1, ts.saa, bb0 + bb1,
+                                  ab0 + ab1);
+    }
     for (size_t k = 0; k < m; k++) {
         if ((unsigned)(tj[k] + s) >= na)
             continue;
@@ -2062,6 +2131,14 @@ static double tmpl_zncc(const hd_tracker *t, const cv::Mat &S, int s)
     }
     return zncc_from_sums(n, (int)m / 2, sa, sb, saa, sbb, sab);
 }
+
+#if defined(__SSE2__)
+/* Two floats at p as packed doubles (an 8-byte load through the may-alias vector type). */
+static inline __m128d load2f(const float *p)
+{
+    return _mm_cvtps_pd(_mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)p)));
+}
+#endif
 
 /* ZNCC of the template against img (work scale, CV_8U, top-left corner at origin) with
  * the foot turned by d about P and then shifted by T (work px). Outside pixels are
@@ -2082,6 +2159,78 @@ static double rigid_zncc(const hd_tracker *t, const cv::Mat &img, cv::Point2d or
     double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
     int n = 0;
     const float *cu = t->tmpl_cu.data(), *cn = t->tmpl_cn.data(), *tv = t->tmpl_val.data();
+    /* The usual case: the turned template's bounding box lies inside the image (with a
+     * margin far above the rounding of x and y), so no cell is skipped, n = m, and sa, saa
+     * are the template's own sums (made in this loop's order): only the image side is
+     * summed, with no bounds test (the scalar loop gives the general loop's result bit for
+     * bit; the SSE2 loop sums in two chains, so its last bits differ). */
+    const double mg = 1e-6;
+    double xl = bx + std::min(t->rig_cu_lo * ax, t->rig_cu_hi * ax) +
+                std::min(t->rig_cn_lo * cx, t->rig_cn_hi * cx);
+    double xh = bx + std::max(t->rig_cu_lo * ax, t->rig_cu_hi * ax) +
+                std::max(t->rig_cn_lo * cx, t->rig_cn_hi * cx);
+    double yl = by + std::min(t->rig_cu_lo * ay, t->rig_cu_hi * ay) +
+                std::min(t->rig_cn_lo * cy, t->rig_cn_hi * cy);
+    double yh = by + std::max(t->rig_cu_lo * ay, t->rig_cu_hi * ay) +
+                std::max(t->rig_cn_lo * cy, t->rig_cn_hi * cy);
+    if (m > 0 && xl >= mg && yl >= mg && xh < xmax - mg && yh < ymax - mg) {
+        const uchar *data = img.data;
+        size_t step = img.step[0];
+        size_t k = 0;
+#if defined(__SSE2__)
+        /* Two cells per pass, in packed doubles, each lane summing every other cell (two
+         * chains of additions instead of one: the sums' last bits differ from the scalar
+         * loop's). */
+        __m128d qb = _mm_setzero_pd(), qbb = _mm_setzero_pd(), qab = _mm_setzero_pd();
+        const __m128d vbx = _mm_set1_pd(bx), vby = _mm_set1_pd(by), one = _mm_set1_pd(1.0);
+        const __m128d vax = _mm_set1_pd(ax), vay = _mm_set1_pd(ay);
+        const __m128d vcx = _mm_set1_pd(cx), vcy = _mm_set1_pd(cy);
+        for (; k + 2 <= m; k += 2) {
+            __m128d pu = load2f(cu + k);
+            __m128d pn = load2f(cn + k);
+            __m128d x = _mm_add_pd(_mm_add_pd(vbx, _mm_mul_pd(pu, vax)), _mm_mul_pd(pn, vcx));
+            __m128d y = _mm_add_pd(_mm_add_pd(vby, _mm_mul_pd(pu, vay)), _mm_mul_pd(pn, vcy));
+            __m128i xi = _mm_cvttpd_epi32(x), yi = _mm_cvttpd_epi32(y);
+            __m128d fx = _mm_sub_pd(x, _mm_cvtepi32_pd(xi));
+            __m128d fy = _mm_sub_pd(y, _mm_cvtepi32_pd(yi));
+            int x0 = _mm_cvtsi128_si32(xi), x1 = _mm_cvtsi128_si32(_mm_shuffle_epi32(xi, 1));
+            int y0 = _mm_cvtsi128_si32(yi), y1 = _mm_cvtsi128_si32(_mm_shuffle_epi32(yi, 1));
+            const uchar *a0 = data + (size_t)y0 * step + x0, *b0 = a0 + step;
+            const uchar *a1 = data + (size_t)y1 * step + x1, *b1 = a1 + step;
+            __m128d p00 = _mm_cvtepi32_pd(_mm_setr_epi32(a0[0], a1[0], 0, 0));
+            __m128d p10 = _mm_cvtepi32_pd(_mm_setr_epi32(b0[0], b1[0], 0, 0));
+            __m128d d0 = _mm_cvtepi32_pd(_mm_setr_epi32(a0[1] - a0[0], a1[1] - a1[0], 0, 0));
+            __m128d d1 = _mm_cvtepi32_pd(_mm_setr_epi32(b0[1] - b0[0], b1[1] - b1[0], 0, 0));
+            __m128d top = _mm_add_pd(p00, _mm_mul_pd(fx, d0));
+            __m128d bot = _mm_add_pd(p10, _mm_mul_pd(fx, d1));
+            __m128d v = _mm_add_pd(_mm_mul_pd(_mm_sub_pd(one, fy), top), _mm_mul_pd(fy, bot));
+            __m128d a = load2f(tv + k);
+            qb = _mm_add_pd(qb, v);
+            qbb = _mm_add_pd(qbb, _mm_mul_pd(v, v));
+            qab = _mm_add_pd(qab, _mm_mul_pd(a, v));
+        }
+        double lane[2];
+        _mm_storeu_pd(lane, qb);
+        sb = lane[0] + lane[1];
+        _mm_storeu_pd(lane, qbb);
+        sbb = lane[0] + lane[1];
+        _mm_storeu_pd(lane, qab);
+        sab = lane[0] + lane[1];
+#endif
+        for (; k < m; k++) {
+            double x = bx + cu[k] * ax + cn[k] * cx, y = by + cu[k] * ay + cn[k] * cy;
+            int xi = (int)x, yi = (int)y;
+            double fx = x - xi, fy = y - yi;
+            const uchar *r0 = data + (size_t)yi * step + xi, *r1 = r0 + step;
+            double v = (1 - fy) * (r0[0] + fx * (r0[1] - r0[0])) +
+                       fy * (r1[0] + fx * (r1[1] - r1[0]));
+            double a = tv[k];
+            sb += v;
+            sbb += v * v;
+            sab += a * v;
+        }
+        return zncc_from_sums((int)m, (int)m / 2, t->rig_sa, sb, t->rig_saa, sbb, sab);
+    }
     for (size_t k = 0; k < m; k++) {
         double x = bx + cu[k] * ax + cn[k] * cx, y = by + cu[k] * ay + cn[k] * cy;
         if (!(x >= 0 && y >= 0 && x < xmax && y < ymax))
@@ -2121,25 +2270,47 @@ static double refine_rigid(const hd_tracker *t, const cv::Mat &img, cv::Point2d 
     if (best < -1.5)
         return -1;
     double sd = deg2rad(t->p.phi_step_deg), st = std::max(0.6, 0.03 * sc.rh);
+    /* The points costed so far, on the search's lattice (units of the smallest step: the
+     * steps only halve, at most 12 times). A point met again is not costed again: it was
+     * costed before the search last moved, and every move gains more than 1e-4, so it
+     * cannot win now (a few per frame on the bench clip; it changes no result). */
+    struct Pt {
+        int d, a, b;
+    };
+    Pt seen[1 + 12 * 6];
+    int nseen = 0, q = 1 << 12;
+    Pt at = {0, 0, 0};
+    seen[nseen++] = at;
     for (int it = 0; it < 12 && (sd > deg2rad(0.06) || st > 0.1); it++) {
         bool moved = false;
         const double cand[6][3] = {{sd, 0, 0}, {-sd, 0, 0}, {0, st, 0},
                                    {0, -st, 0}, {0, 0, st}, {0, 0, -st}};
-        for (const auto &c : cand) {
-            double nd = *d + c[0];
-            cv::Point2d nt = *T + sc.u * c[1] + sc.n * c[2];
+        const int lat[6][3] = {{q, 0, 0}, {-q, 0, 0}, {0, q, 0},
+                               {0, -q, 0}, {0, 0, q}, {0, 0, -q}};
+        for (int c = 0; c < 6; c++) {
+            Pt np = {at.d + lat[c][0], at.a + lat[c][1], at.b + lat[c][2]};
+            bool again = false;
+            for (int k = 0; k < nseen && !again; k++)
+                again = seen[k].d == np.d && seen[k].a == np.a && seen[k].b == np.b;
+            if (again)
+                continue;
+            seen[nseen++] = np;
+            double nd = *d + cand[c][0];
+            cv::Point2d nt = *T + sc.u * cand[c][1] + sc.n * cand[c][2];
             double v = cost(nd, nt);
             if (v > best + 1e-4) {
                 best = v;
                 best_z = z;
                 *d = nd;
                 *T = nt;
+                at = np;
                 moved = true;
             }
         }
         if (!moved) {
             sd *= 0.5;
             st *= 0.5;
+            q /= 2;
         }
     }
     return best_z;
@@ -2185,6 +2356,18 @@ static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin
             t->tmpl_cu[k] = (float)(r * std::cos(ph));
             t->tmpl_cn[k] = (float)(r * std::sin(ph));
         }
+        t->rig_sa = t->rig_saa = 0;
+        t->rig_cu_lo = t->rig_cn_lo = m ? HUGE_VALF : 0;
+        t->rig_cu_hi = t->rig_cn_hi = m ? -HUGE_VALF : 0;
+        for (size_t k = 0; k < m; k++) {
+            double a = t->tmpl_val[k]; /* as rigid_zncc sums them */
+            t->rig_sa += a;
+            t->rig_saa += a * a;
+            t->rig_cu_lo = std::min(t->rig_cu_lo, t->tmpl_cu[k]);
+            t->rig_cu_hi = std::max(t->rig_cu_hi, t->tmpl_cu[k]);
+            t->rig_cn_lo = std::min(t->rig_cn_lo, t->tmpl_cn[k]);
+            t->rig_cn_hi = std::max(t->rig_cn_hi, t->tmpl_cn[k]);
+        }
     }
     bool recent = t->tracking && (t->lost_since < 0 || tsec - t->lost_since < 0.5);
     if (!recent)
@@ -2211,10 +2394,11 @@ static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin
     int sp = (int)std::lround(t->shift_prev);
     /* coarse steps over the range, then every step near the coarse best and near the
      * last angle (the ZNCC peak of a foot is several steps wide) */
+    const TmplSums ts = tmpl_sums(t);
     auto eval = [&](int sh) {
         if (sh < s0 || sh > s1 || z[sh - s0] > -1.5)
             return;
-        z[sh - s0] = tmpl_zncc(t, S, sh);
+        z[sh - s0] = tmpl_zncc(t, S, sh, ts);
     };
     for (int sh = s0; sh <= s1; sh++)
         z[sh - s0] = -2;
@@ -2674,8 +2858,9 @@ static double best_match(hd_tracker *t, const cv::Mat &img)
     int s1 = std::min(na / 2, (int)std::ceil((deg2rad(65) - t->theta_ref) / step));
     double best = -1;
     int bs = s0;
+    const TmplSums ts = tmpl_sums(t);
     for (int sh = s0; sh <= s1; sh += 3) {
-        double z = tmpl_zncc(t, S, sh);
+        double z = tmpl_zncc(t, S, sh, ts);
         if (z > best) {
             best = z;
             bs = sh;
@@ -2683,7 +2868,7 @@ static double best_match(hd_tracker *t, const cv::Mat &img)
     }
     for (int sh = bs - 2; sh <= bs + 2; sh++)
         if (sh >= s0 && sh <= s1)
-            best = std::max(best, tmpl_zncc(t, S, sh));
+            best = std::max(best, tmpl_zncc(t, S, sh, ts));
     return best;
 }
 
