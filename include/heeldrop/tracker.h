@@ -10,7 +10,10 @@
  * they are known. Every processed frame gets exactly one hd_marks, eventually: call
  * hd_tracker_finish() at the end of the stream to flush the queue. During live use the
  * delay is at most the calibration window (cfg.calib_max_s); once calibrated, marks
- * come out in the same call as their frame.
+ * come out in the same call as their frame. One exception: after the tracker threw away a
+ * model that followed something other than the foot (the static-lock check, see
+ * docs/architecture.md), the next calibration is made mid-set and its marks are held
+ * back for up to 10 s more while step level is decided.
  *
  * A tracker is used from one thread.
  */
