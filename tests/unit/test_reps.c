@@ -738,16 +738,20 @@ static void test_warn_timing(void)
     free(ru);
 }
 
-/* A hold with a bump of `mm` up and back down, each way over `half` seconds. */
-static unsigned bump_rep(const hd_reps_cfg *c, double mm, double half, double noise, run *ru)
+/* A rep whose hold at `low` mm lasts `before` s, then moves `mm` (up when positive) and
+ * back over `half` s each way, and lasts `after` s more before the rise; the warnings of
+ * the one rep found, or 0xffff when the count is not one. */
+static unsigned wiggle_rep(const hd_reps_cfg *c, double low, double before, double mm,
+                           double half, double after, double noise, run *ru)
 {
     trace *tr = tr_new(0.0);
-    tr_start(tr, 2.0, 60.0, 2.0);
-    tr_move(tr, 4.0, -50.0);
-    tr_hold(tr, 0.8); /* a hold of 2.2 s in all: no long_hold */
-    tr_move(tr, half, -50.0 + mm);
-    tr_move(tr, half, -50.0);
-    tr_hold(tr, 1.4 - 2.0 * half);
+    tr_start(tr, 2.0, 60.0, 2.0); /* the drop starts at 5.0 s */
+    tr_move(tr, 4.0, low);
+    tr_hold(tr, before);
+    tr_move(tr, half, low + mm);
+    tr_move(tr, half, low);
+    if (after > 0)
+        tr_hold(tr, after);
     tr_move(tr, 1.5, 60.0);
     tr_hold(tr, 2.0);
     tr_move(tr, 1.0, 0.0);
@@ -755,6 +759,13 @@ static unsigned bump_rep(const hd_reps_cfg *c, double mm, double half, double no
     feed(tr, c, (feed_opts){30.0, noise, 5, 0}, ru);
     free(tr);
     return ru->n == 1 ? ru->reps[0].warnings : 0xffffu;
+}
+
+/* A hold with a bump of `mm` up and back down, each way over `half` seconds (a hold of
+ * 2.2 s in all: no long_hold). */
+static unsigned bump_rep(const hd_reps_cfg *c, double mm, double half, double noise, run *ru)
+{
+    return wiggle_rep(c, -50.0, 0.8, mm, half, 1.4 - 2.0 * half, noise, ru);
 }
 
 static void test_warn_bounce(void)
@@ -776,19 +787,7 @@ static void test_warn_bounce(void)
  * hold of nothing. A dip of `dip` mm over `dur` s. */
 static unsigned dip_rep(const hd_reps_cfg *c, double dip, double dur, double noise, run *ru)
 {
-    trace *tr = tr_new(0.0);
-    tr_start(tr, 2.0, 60.0, 2.0); /* the drop starts at 5.0 s */
-    tr_move(tr, 4.0, -40.0);
-    tr_hold(tr, 2.0);
-    tr_move(tr, dur / 2, -40.0 - dip);
-    tr_move(tr, dur / 2, -40.0);
-    tr_move(tr, 1.5, 60.0);
-    tr_hold(tr, 2.0);
-    tr_move(tr, 1.0, 0.0);
-    tr_hold(tr, 2.0);
-    feed(tr, c, (feed_opts){30.0, noise, 5, 0}, ru);
-    free(tr);
-    return ru->n == 1 ? ru->reps[0].warnings : 0xffffu;
+    return wiggle_rep(c, -40.0, 2.0, -dip, dur / 2, 0.0, noise, ru);
 }
 
 static void test_held_bottom(void)
