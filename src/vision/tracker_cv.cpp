@@ -2976,7 +2976,7 @@ static bool static_lock(hd_tracker *t, const hd_frame *f, double tsec, const hd_
     c = hd_tracker::LockSample();
     while (!t->lock_hist.empty() && tsec - t->lock_hist.front().t > t->p.static_lock_s)
         t->lock_hist.pop_front();
-    size_t need = (size_t)(t->p.static_lock_s / 0.5) - 1;
+    size_t need = std::max<size_t>(2, (size_t)(t->p.static_lock_s / 0.5) - 1);
     if (t->lock_hist.size() < need)
         return false;
     float lo = 1e9f, hi = -1e9f;
