@@ -5,3 +5,7 @@ hd_add_unit_test(test_tracker_hints
   LIBS hd_vision
   LABELS unit vision
   TIMEOUT 60)
+
+# The static-lock check on a generated clip whose first calibration takes the floor.
+hd_add_script_test(vision_static_lock SCRIPT integration/static_lock.sh
+  LABELS integration vision TIMEOUT 180)
