@@ -87,6 +87,13 @@ struct Params {
                                    * when it matches at least this well */
 };
 
+/* A rigid template's own sums (over its values, in cell order) and its column range on
+ * the polar grid: what both matches need of the template alone (tmpl_sums). */
+struct TmplSums {
+    double sa = 0, saa = 0;
+    int jlo = 0, jhi = -1;
+};
+
 struct Buffered {
     cv::Mat img; /* work-scale luma, CV_8U */
     int64_t pts;
@@ -176,8 +183,8 @@ struct hd_tracker {
      * free of the pivot's error, and the heel where it really is. */
     cv::Point2d tshift;
     std::vector<float> tmpl_cu, tmpl_cn; /* template cells in step coordinates from P */
-    /* made with tmpl_cu: the template's own sums and the cells' extent, for rigid_zncc */
-    double rig_sa = 0, rig_saa = 0;
+    /* made with tmpl_cu: the template's own sums, and the cells' extent for rigid_zncc */
+    TmplSums tsums;
     float rig_cu_lo = 0, rig_cu_hi = 0, rig_cn_lo = 0, rig_cn_hi = 0;
     cv::Mat tmpl_relx, tmpl_rely;    /* template grid offsets from the pivot */
     int jump_frames = 0, jump_to = 0; /* a far match seen this many frames in a row */
@@ -2048,12 +2055,6 @@ static double zncc_from_sums(int n, int min_n, double sa, double sb, double saa,
     return (sab - sa * sb / n) / std::sqrt(va * vb);
 }
 
-/* The template's own sums and column range, made once per frame for tmpl_zncc. */
-struct TmplSums {
-    double sa = 0, saa = 0;
-    int jlo = 0, jhi = -1;
-};
-
 static TmplSums tmpl_sums(const hd_tracker *t)
 {
     TmplSums ts;
@@ -2072,7 +2073,8 @@ static TmplSums tmpl_sums(const hd_tracker *t)
 }
 
 /* ZNCC of the template against polar image S shifted by s angle steps; ts from
- * tmpl_sums() of the same template. */
+ * tmpl_sums() of the same template (t->tsums for the current one, made when it is first
+ * tracked with; best_match makes its own for the saved model swapped in). */
 static double tmpl_zncc(const hd_tracker *t, const cv::Mat &S, int s, const TmplSums &ts)
 {
     /* The template's pixels as offsets into the continuous polar image: one add and one
@@ -2139,6 +2141,14 @@ static inline __m128d load2f(const float *p)
     return _mm_cvtps_pd(_mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)p)));
 }
 #endif
+
+/* Bilinear sample between the pixel r0 points at, its right neighbour and the two below
+ * (step bytes down), at fractions fx, fy. */
+static inline double bilinear(const uchar *r0, size_t step, double fx, double fy)
+{
+    const uchar *r1 = r0 + step;
+    return (1 - fy) * (r0[0] + fx * (r0[1] - r0[0])) + fy * (r1[0] + fx * (r1[1] - r1[0]));
+}
 
 /* ZNCC of the template against img (work scale, CV_8U, top-left corner at origin) with
  * the foot turned by d about P and then shifted by T (work px). Outside pixels are
@@ -2221,15 +2231,13 @@ static double rigid_zncc(const hd_tracker *t, const cv::Mat &img, cv::Point2d or
             double x = bx + cu[k] * ax + cn[k] * cx, y = by + cu[k] * ay + cn[k] * cy;
             int xi = (int)x, yi = (int)y;
             double fx = x - xi, fy = y - yi;
-            const uchar *r0 = data + (size_t)yi * step + xi, *r1 = r0 + step;
-            double v = (1 - fy) * (r0[0] + fx * (r0[1] - r0[0])) +
-                       fy * (r1[0] + fx * (r1[1] - r1[0]));
+            double v = bilinear(data + (size_t)yi * step + xi, step, fx, fy);
             double a = tv[k];
             sb += v;
             sbb += v * v;
             sab += a * v;
         }
-        return zncc_from_sums((int)m, (int)m / 2, t->rig_sa, sb, t->rig_saa, sbb, sab);
+        return zncc_from_sums((int)m, (int)m / 2, t->tsums.sa, sb, t->tsums.saa, sbb, sab);
     }
     for (size_t k = 0; k < m; k++) {
         double x = bx + cu[k] * ax + cn[k] * cx, y = by + cu[k] * ay + cn[k] * cy;
@@ -2237,8 +2245,7 @@ static double rigid_zncc(const hd_tracker *t, const cv::Mat &img, cv::Point2d or
             continue;
         int xi = (int)x, yi = (int)y;
         double fx = x - xi, fy = y - yi;
-        const uchar *r0 = img.ptr<uchar>(yi) + xi, *r1 = r0 + img.step[0];
-        double v = (1 - fy) * (r0[0] + fx * (r0[1] - r0[0])) + fy * (r1[0] + fx * (r1[1] - r1[0]));
+        double v = bilinear(img.ptr<uchar>(yi) + xi, img.step[0], fx, fy);
         double a = tv[k];
         sa += a;
         sb += v;
@@ -2351,18 +2358,13 @@ static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin
         size_t m = t->tmpl_val.size();
         t->tmpl_cu.resize(m);
         t->tmpl_cn.resize(m);
+        t->tsums = tmpl_sums(t);
+        t->rig_cu_lo = t->rig_cn_lo = m ? HUGE_VALF : 0;
+        t->rig_cu_hi = t->rig_cn_hi = m ? -HUGE_VALF : 0;
         for (size_t k = 0; k < m; k++) {
             double r = t->tr_radius[t->tmpl_i[k]], ph = t->tr_phi[t->tmpl_j[k]];
             t->tmpl_cu[k] = (float)(r * std::cos(ph));
             t->tmpl_cn[k] = (float)(r * std::sin(ph));
-        }
-        t->rig_sa = t->rig_saa = 0;
-        t->rig_cu_lo = t->rig_cn_lo = m ? HUGE_VALF : 0;
-        t->rig_cu_hi = t->rig_cn_hi = m ? -HUGE_VALF : 0;
-        for (size_t k = 0; k < m; k++) {
-            double a = t->tmpl_val[k]; /* as rigid_zncc sums them */
-            t->rig_sa += a;
-            t->rig_saa += a * a;
             t->rig_cu_lo = std::min(t->rig_cu_lo, t->tmpl_cu[k]);
             t->rig_cu_hi = std::max(t->rig_cu_hi, t->tmpl_cu[k]);
             t->rig_cn_lo = std::min(t->rig_cn_lo, t->tmpl_cn[k]);
@@ -2394,11 +2396,10 @@ static void track_template(hd_tracker *t, const cv::Mat &img, cv::Point2d origin
     int sp = (int)std::lround(t->shift_prev);
     /* coarse steps over the range, then every step near the coarse best and near the
      * last angle (the ZNCC peak of a foot is several steps wide) */
-    const TmplSums ts = tmpl_sums(t);
     auto eval = [&](int sh) {
         if (sh < s0 || sh > s1 || z[sh - s0] > -1.5)
             return;
-        z[sh - s0] = tmpl_zncc(t, S, sh, ts);
+        z[sh - s0] = tmpl_zncc(t, S, sh, t->tsums);
     };
     for (int sh = s0; sh <= s1; sh++)
         z[sh - s0] = -2;
