@@ -59,7 +59,8 @@ typedef struct hd_marks {
     float pivot_x, pivot_y;  /* where the forefoot pivots on the step edge */
     float mm_per_px;         /* scale used for this frame (0 when unknown) */
     int off_step;            /* 1: a foot is seen off the step, 0: both on it, -1 unknown */
-    hd_foot foot;            /* working foot, as far as known */
+    hd_foot foot;            /* working foot: always HD_FOOT_NEAR for now (the feet are
+                              * not told apart; docs/user-guide.md, "Filming") */
     int calibrated;          /* 1 when the step edge and foot were found */
     int setup_hint;          /* HD_HINT_* explaining why nothing is tracked yet */
 } hd_marks;
