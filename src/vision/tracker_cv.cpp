@@ -70,6 +70,9 @@ struct Params {
     double ball_ratio = 0.72;
     double lift_zone[4] = {1.05, 2.3, 0.25, 1.6};
     double lift_frac = 0.10;
+    /* the lift zone's background is learnt only while the foot is within this of step
+     * level (standing on both feet, no foot lifted) */
+    double lift_learn_deg = 3.0;
     double lost_reacquire_s = 0.5;
     double recalibrate_s = 2.5;
     double min_template_px = 300;
@@ -237,7 +240,7 @@ struct hd_tracker {
 
     cv::Mat lift_bg;            /* background of the lift zone, CV_32F */
     cv::Mat lift_cur;
-    double lift_mean_bg = 0;
+    std::vector<float> lift_ratio; /* scratch for the zone's gain */
 
     cv::Mat work, roi;          /* scratch, reused */
 
@@ -290,6 +293,7 @@ static hd_status load_params(const char *path, Params *p)
          json_num(root, "min_appearance", &p->min_appearance) &&
          json_num(root, "ball_ratio", &p->ball_ratio) &&
          json_num(root, "lift_frac", &p->lift_frac) &&
+         json_num(root, "lift_learn_deg", &p->lift_learn_deg) &&
          json_num(root, "lost_reacquire_s", &p->lost_reacquire_s) &&
          json_num(root, "recalibrate_s", &p->recalibrate_s) &&
          json_num(root, "min_template_px", &p->min_template_px) &&
@@ -2656,15 +2660,33 @@ static void lift_zone_update(hd_tracker *t, const cv::Mat &img, cv::Point2d orig
                              hd_marks *m)
 {
     lift_zone_sample(t, img, origin, t->lift_cur);
-    double cur_mean = cv::mean(t->lift_cur)[0];
     if (t->lift_bg.empty()) {
         t->lift_cur.copyTo(t->lift_bg);
-        t->lift_mean_bg = cur_mean;
         return;
     }
-    /* compare after matching the overall level, so a light change is not a foot */
-    double gain = cur_mean > 1 ? t->lift_mean_bg / cur_mean : 1.0;
+    /* Compare after matching the overall level, so a light change is not a foot: the
+     * median ratio of background to current over the zone, so that a dark leg or shoe
+     * over part of it does not rescale the rest. */
     int changed = 0, total = t->lift_cur.rows * t->lift_cur.cols;
+    double gain = 1.0;
+    {
+        std::vector<float> &ratio = t->lift_ratio;
+        ratio.clear();
+        for (int b = 0; b < t->lift_cur.rows; b++) {
+            const float *c = t->lift_cur.ptr<float>(b), *g = t->lift_bg.ptr<float>(b);
+            for (int a = 0; a < t->lift_cur.cols; a++)
+                if (c[a] > 4)
+                    ratio.push_back(g[a] / c[a]);
+        }
+        if (!ratio.empty()) {
+            std::nth_element(ratio.begin(), ratio.begin() + ratio.size() / 2, ratio.end());
+            gain = ratio[ratio.size() / 2];
+        }
+    }
+    /* The background is the zone with both feet on the step: learnt only while the foot
+     * stands at step level (a lifted foot held behind the heel for a whole set, or the
+     * leg's place at the bottom of every rep, must not become it). */
+    bool learn = std::fabs(m->foot_deg) < t->p.lift_learn_deg;
     for (int b = 0; b < t->lift_cur.rows; b++) {
         float *c = t->lift_cur.ptr<float>(b);
         float *g = t->lift_bg.ptr<float>(b);
@@ -2673,10 +2695,10 @@ static void lift_zone_update(hd_tracker *t, const cv::Mat &img, cv::Point2d orig
             if (std::fabs(v - g[a]) > 18)
                 changed++;
             /* slow approximate-median background: a held foot does not become it */
-            g[a] += (float)(v > g[a] ? 0.15 : -0.15);
+            if (learn)
+                g[a] += (float)(v > g[a] ? 0.15 : -0.15);
         }
     }
-    t->lift_mean_bg += 0.02 * (cur_mean - t->lift_mean_bg);
     m->off_step = (double)changed / total > t->p.lift_frac ? 1 : 0;
 }
 
@@ -2816,6 +2838,13 @@ static bool finish_calibration(hd_tracker *t)
     t->calibrated = true;
     t->hint = HD_HINT_NONE;
     t->saved.valid = false;
+    /* the lift zone's first background: the reference pose, standing on the step */
+    if (t->tmpl_ok)
+        for (auto &tr : t->calib_turns)
+            if (tr.second == 0.0 && tr.first >= 0 && tr.first < (int)t->buf.size()) {
+                lift_zone_sample(t, t->buf[tr.first].img, cv::Point2d(0, 0), t->lift_bg);
+                break;
+            }
     flush_buffer_tracked(t);
     t->level_pending = t->midset && t->tmpl_ok;
     t->midset = false;

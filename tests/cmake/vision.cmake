@@ -9,3 +9,7 @@ hd_add_unit_test(test_tracker_hints
 # The static-lock check on a generated clip whose first calibration takes the floor.
 hd_add_script_test(vision_static_lock SCRIPT integration/static_lock.sh
   LABELS integration vision TIMEOUT 180)
+
+# The lift zone's background and gain on a generated clip with a two-foot rep.
+hd_add_script_test(vision_lift_zone SCRIPT integration/lift_zone.sh
+  LABELS integration vision TIMEOUT 180)
