@@ -87,7 +87,8 @@ struct Params {
     double static_lock_deg = 3;
     double static_motion = 0.6;   /* while this share of 0.5 s samples saw motion, */
     double lock_comeback_z = 0.9; /* starts a new calibration; the model comes back only
-                                   * when it matches at least this well */
+                                   * when it matches at least this well, seen turned
+                                   * (Saved::need_turn) */
 };
 
 /* A rigid template's own sums (over its values, in cell order) and its column range on
@@ -221,6 +222,11 @@ struct hd_tracker {
         double heel_u = 0, heel_n = 0, theta_ref = 0, level_off = 0;
         int hits = 0;
         double min_z = 0; /* the match it needs to come back */
+        /* A model thrown out by the static-lock check comes back only turned away from
+         * the turn it sat at (lock_shift, in template steps) by more than
+         * static_lock_deg: a thing that never turns matches itself there perfectly. */
+        bool need_turn = false;
+        double lock_shift = 0;
     } saved;
 
     /* The static-lock check: a coarse sample of the whole frame every 0.5 s, and per
@@ -2873,7 +2879,8 @@ static void swap_saved(hd_tracker *t)
 
 /* Best match of the current rigid template anywhere in the plausible turn range of a
  * whole work-scale frame. */
-static double best_match(hd_tracker *t, const cv::Mat &img)
+static double best_match(hd_tracker *t, const cv::Mat &img, int *best_shift = nullptr,
+                         int at_shift = 0, double *z_at = nullptr)
 {
     Scene at0 = t->sc;
     at0.P = cv::Point2d(0, 0);
@@ -2896,9 +2903,19 @@ static double best_match(hd_tracker *t, const cv::Mat &img)
             bs = sh;
         }
     }
-    for (int sh = bs - 2; sh <= bs + 2; sh++)
-        if (sh >= s0 && sh <= s1)
-            best = std::max(best, tmpl_zncc(t, S, sh, ts));
+    int around = bs;
+    for (int sh = around - 2; sh <= around + 2; sh++)
+        if (sh >= s0 && sh <= s1) {
+            double z = tmpl_zncc(t, S, sh, ts);
+            if (z > best) {
+                best = z;
+                bs = sh;
+            }
+        }
+    if (best_shift)
+        *best_shift = bs;
+    if (z_at)
+        *z_at = at_shift >= s0 && at_shift <= s1 ? tmpl_zncc(t, S, at_shift, ts) : -1;
     return best;
 }
 
@@ -2906,8 +2923,14 @@ static double best_match(hd_tracker *t, const cv::Mat &img)
 static double saved_match(hd_tracker *t, const cv::Mat &img)
 {
     swap_saved(t);
-    double z = best_match(t, img);
+    int bs = 0, at = (int)std::lround(t->saved.lock_shift);
+    double z_lock = -1;
+    double z = best_match(t, img, &bs, at, &z_lock);
     swap_saved(t);
+    /* seen turned: matching clearly better away from where it sat than there */
+    if (t->saved.need_turn &&
+        (std::fabs(bs - at) * t->p.phi_step_deg <= t->p.static_lock_deg || z - z_lock < 0.1))
+        return -1;
     return z;
 }
 
@@ -2925,6 +2948,8 @@ static void reset_calibration(hd_tracker *t, bool keep)
         t->saved.valid = true;
         t->saved.hits = 0;
         t->saved.min_z = 0;
+        t->saved.need_turn = false;
+        t->saved.lock_shift = t->shift_prev;
     }
     t->thumb_prev.clear();
     t->thumb_t = -1;
@@ -3094,6 +3119,7 @@ static hd_status process_frame(hd_tracker *t, const hd_frame *f)
         } else if (static_lock(t, f, tsec, &m)) {
             reset_calibration(t, true);
             t->saved.min_z = t->p.lock_comeback_z;
+            t->saved.need_turn = true;
             t->midset = true;
             t->have_std = false; /* the standing pose was the wrong model's */
         }

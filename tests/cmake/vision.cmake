@@ -13,3 +13,7 @@ hd_add_script_test(vision_static_lock SCRIPT integration/static_lock.sh
 # The lift zone's background and gain on a generated clip with a two-foot rep.
 hd_add_script_test(vision_lift_zone SCRIPT integration/lift_zone.sh
   LABELS integration vision TIMEOUT 180)
+
+# A model thrown out by the static-lock check comes back only once seen turned.
+hd_add_script_test(vision_static_comeback SCRIPT integration/static_comeback.sh
+  LABELS integration vision TIMEOUT 240)
