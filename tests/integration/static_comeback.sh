@@ -12,6 +12,8 @@
 . "$(dirname "$0")/lib.sh"
 hd_init
 hd_need python3
+# rendering the clip takes minutes under AddressSanitizer
+HD_RUN_TIMEOUT=800
 
 hd_run synth --seed 1001 --out "$HD_TMP" -q
 clip=$(ls "$HD_TMP"/clip_1001.* 2>/dev/null | grep -v truth | head -1)
